@@ -1,0 +1,233 @@
+"""Papermill parameter validation and the course's quick mode.
+
+Every notebook has one cell tagged ``parameters`` (plain assignments that papermill can
+override) followed by one cell that checks them all in a single call::
+
+    from gan_helpers.params import Choice, Float, Int, validate_parameters
+
+    validate_parameters(globals(), {
+        "seed": Int(min=0),
+        "target": Choice("ring", "grid"),
+        "learning_rate": Float(min=0.0, max=1.0, min_inclusive=False),
+    })
+
+A bad value stops the notebook at once with one message that names the parameter, the value
+it got and what is allowed: ``TypeError`` for a wrong type, ``ValueError`` for a wrong range
+or choice. Nothing is seeded or changed here.
+
+Quick mode (``GAN_COURSE_QUICK=1``) is how the tests and an instructor's dry run execute a
+notebook in seconds: the notebook reads :func:`quick_mode` right after validating its
+parameters, shrinks its step counts, and prints what it changed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "Rule",
+    "Int",
+    "Float",
+    "Choice",
+    "Bool",
+    "Text",
+    "validate_parameters",
+    "quick_mode",
+    "QUICK_ENV",
+]
+
+QUICK_ENV = "GAN_COURSE_QUICK"
+
+
+def _describe(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+class Rule:
+    """A rule checks one parameter value and returns it, normalized (e.g. ``20.0`` -> ``20``).
+
+    ``optional=True`` also accepts ``None`` (for example "no export path given").
+    """
+
+    expected = "a value"
+
+    def __init__(self, optional: bool = False):
+        self.optional = optional
+
+    def allowed(self) -> str:
+        text = self.expected
+        return f"{text} or None" if self.optional else text
+
+    def check(self, name: str, value: Any) -> Any:
+        if value is None and self.optional:
+            return None
+        return self._check(name, value)
+
+    def _check(self, name: str, value: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _type_error(self, name: str, value: Any) -> TypeError:
+        return TypeError(f"Parameter '{name}' must be {self.allowed()}; got {_describe(value)}.")
+
+    def _value_error(self, name: str, value: Any) -> ValueError:
+        return ValueError(f"Parameter '{name}' must be {self.allowed()}; got {value!r}.")
+
+
+def _bounds_text(lo, hi, lo_inclusive=True, hi_inclusive=True) -> str:
+    if lo is not None and hi is not None:
+        left = "[" if lo_inclusive else "("
+        right = "]" if hi_inclusive else ")"
+        return f" in {left}{lo}, {hi}{right}"
+    if lo is not None:
+        return f" {'>=' if lo_inclusive else '>'} {lo}"
+    if hi is not None:
+        return f" {'<=' if hi_inclusive else '<'} {hi}"
+    return ""
+
+
+class Int(Rule):
+    """An integer in ``[min, max]``. Booleans are refused; integral floats (``1e3``) are accepted."""
+
+    def __init__(self, min: int | None = None, max: int | None = None, optional: bool = False):
+        super().__init__(optional)
+        self.min, self.max = min, max
+        self.expected = "an integer" + _bounds_text(min, max)
+
+    def _check(self, name, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise self._type_error(name, value)
+        if not isinstance(value, numbers.Integral):
+            if not math.isfinite(value) or value != int(value):
+                raise self._type_error(name, value)
+        value = int(value)
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            raise self._value_error(name, value)
+        return value
+
+
+class Float(Rule):
+    """A finite real number between ``min`` and ``max`` (inclusive unless told otherwise)."""
+
+    def __init__(
+        self,
+        min: float | None = None,
+        max: float | None = None,
+        min_inclusive: bool = True,
+        max_inclusive: bool = True,
+        optional: bool = False,
+    ):
+        super().__init__(optional)
+        self.min, self.max = min, max
+        self.min_inclusive, self.max_inclusive = min_inclusive, max_inclusive
+        self.expected = "a number" + _bounds_text(min, max, min_inclusive, max_inclusive)
+
+    def _check(self, name, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise self._type_error(name, value)
+        value = float(value)
+        if not math.isfinite(value):
+            raise self._value_error(name, value)
+        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
+            raise self._value_error(name, value)
+        if self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive)):
+            raise self._value_error(name, value)
+        return value
+
+
+class Choice(Rule):
+    """One of a fixed set of values (compared with ``==``; strings are case-sensitive)."""
+
+    def __init__(self, *options: Any, optional: bool = False):
+        if not options:
+            raise ValueError("Choice needs at least one option")
+        super().__init__(optional)
+        self.options = options
+        self.expected = "one of " + ", ".join(repr(o) for o in options)
+
+    def _check(self, name, value):
+        for option in self.options:
+            if type(value) is type(option) and value == option:
+                return value
+        if all(isinstance(o, str) for o in self.options) and not isinstance(value, str):
+            raise self._type_error(name, value)
+        raise self._value_error(name, value)
+
+
+class Bool(Rule):
+    """``True`` or ``False`` (not 0/1, not the string "False")."""
+
+    expected = "True or False"
+
+    def _check(self, name, value):
+        if not isinstance(value, bool):
+            raise self._type_error(name, value)
+        return value
+
+
+class Text(Rule):
+    """A string; empty strings are refused unless ``allow_empty=True``."""
+
+    def __init__(self, allow_empty: bool = False, optional: bool = False):
+        super().__init__(optional)
+        self.allow_empty = allow_empty
+        self.expected = "a string" if allow_empty else "a non-empty string"
+
+    def _check(self, name, value):
+        if not isinstance(value, str):
+            raise self._type_error(name, value)
+        if not self.allow_empty and not value.strip():
+            raise self._value_error(name, value)
+        return value
+
+
+def validate_parameters(namespace: Mapping[str, Any], rules: Mapping[str, Rule]) -> dict[str, Any]:
+    """Check the parameters named in ``rules`` and return ``{name: normalized value}``.
+
+    Parameters
+    ----------
+    namespace:
+        Where the values live; a notebook passes ``globals()``.
+    rules:
+        ``{name: Rule}``, checked in order; the first bad value raises.
+
+    Raises
+    ------
+    TypeError
+        A value of the wrong type, e.g. ``Parameter 'steps' must be an integer >= 1; got '20' (str).``
+    ValueError
+        A value out of range or not among the choices, or a parameter missing from ``namespace``.
+    """
+    if not isinstance(namespace, Mapping):
+        raise TypeError(f"namespace must be a mapping such as globals(); got {_describe(namespace)}")
+    checked = {}
+    for name, rule in rules.items():
+        if not isinstance(rule, Rule):
+            raise TypeError(f"rules['{name}'] must be a gan_helpers.params.Rule; got {_describe(rule)}")
+        if name not in namespace:
+            raise ValueError(f"Parameter '{name}' is not defined: add it to the parameters cell.")
+        checked[name] = rule.check(name, namespace[name])
+    return checked
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def quick_mode() -> bool:
+    """Whether the course runs in quick mode: environment variable ``GAN_COURSE_QUICK``.
+
+    ``1``/``true``/``yes``/``on`` turn it on; unset, empty, ``0``/``false``/``no``/``off`` leave
+    it off; anything else raises ``ValueError`` (a typo should not silently run the full course).
+    The test suite sets it; a learner normally leaves it unset.
+    """
+    raw = os.environ.get(QUICK_ENV, "")
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"Environment variable {QUICK_ENV} must be 1 or 0 (or true/false); got {raw!r}.")
