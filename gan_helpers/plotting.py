@@ -1,0 +1,90 @@
+"""Figures shared by several notebooks: sample clouds, training frame strips, metric curves.
+
+All functions draw with Matplotlib, keep figures small (the committed notebooks must stay
+under 1 MB) and return the figure so a notebook can save it or show it in a live view.
+
+Defined in: ``notebooks/01_gan_concepts.ipynb`` (training film of a toy GAN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["plot_samples", "plot_frames", "plot_curves", "REAL_COLOR", "FAKE_COLOR"]
+
+REAL_COLOR = "#9e9e9e"
+FAKE_COLOR = "#d62728"
+
+
+def plot_samples(ax, real_samples, fake_samples, title: str | None = None, limits=None, max_points: int = 1000):
+    """Draw real (grey) and generated (red) samples on ``ax``.
+
+    2-D data: a scatter plot. 1-D data: two normalized histograms.
+    ``limits`` is ``(low, high)`` for both axes (2-D) or the x axis (1-D).
+    """
+    real = np.asarray(real_samples)[:max_points]
+    fake = np.asarray(fake_samples)[:max_points]
+    if real.ndim == 1 or real.shape[-1] == 1:
+        real, fake = real.reshape(-1), fake.reshape(-1)
+        low, high = limits if limits is not None else (min(real.min(), fake.min()), max(real.max(), fake.max()))
+        bins = np.linspace(low, high, 41)
+        ax.hist(real, bins=bins, density=True, color=REAL_COLOR, alpha=0.7, label="real")
+        ax.hist(fake, bins=bins, density=True, color=FAKE_COLOR, alpha=0.5, label="generated")
+        ax.set_yticks([])
+    else:
+        ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL_COLOR, alpha=0.5, label="real", linewidths=0)
+        ax.scatter(fake[:, 0], fake[:, 1], s=4, c=FAKE_COLOR, alpha=0.6, label="generated", linewidths=0)
+        if limits is not None:
+            ax.set_xlim(*limits)
+            ax.set_ylim(*limits)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max_frames: int = 6, panel_size: float = 1.9):
+    """A strip of panels: the generated samples at several training steps over the real ones.
+
+    ``frames`` maps a training step to the samples generated at that step; at most
+    ``max_frames`` evenly spaced steps (always the first and the last) are drawn.
+    """
+    steps = sorted(frames)
+    if not steps:
+        raise ValueError("frames is empty: record at least one step")
+    if len(steps) > max_frames:
+        picks = np.unique(np.linspace(0, len(steps) - 1, max_frames).round().astype(int))
+        steps = [steps[i] for i in picks]
+    fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps), panel_size + 0.3), squeeze=False)
+    for ax, step in zip(axes[0], steps):
+        plot_samples(ax, real_samples, frames[step], title=f"step {step}", limits=limits)
+    axes[0][0].legend(loc="lower left", fontsize=6, markerscale=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(x: Sequence[float], curves: Mapping[str, Sequence[float]], xlabel: str = "training step", title: str | None = None, ylabel: str | None = None, logy: bool = False, ax=None):
+    """Plot one or more curves against ``x`` (e.g. losses or distances over training)."""
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    for name, values in curves.items():
+        ax.plot(x, values, label=name, linewidth=1.5)
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title, fontsize=10)
+    if len(curves) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    if fig is not None:
+        fig.tight_layout()
+    return fig if fig is not None else ax.figure
