@@ -74,7 +74,8 @@ def notebooks(name_filter: str | None = None) -> list[Path]:
 
 def cmd_lab(args) -> None:
     say(f"starting JupyterLab on {NOTEBOOKS}; open the URL it prints (Ctrl+C to stop)")
-    run([PYTHON, "-m", "jupyter", "lab", f"--notebook-dir={NOTEBOOKS}", *args.extra])
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
+    run([PYTHON, "-m", "jupyter", "lab", f"--notebook-dir={NOTEBOOKS}", *as_root, *args.extra])
 
 
 def cmd_run(args) -> None:
