@@ -77,6 +77,11 @@ class Rule:
         return ValueError(f"Parameter '{name}' must be {self.allowed()}; got {value!r}.")
 
 
+def _check_bounds(lo, hi) -> None:
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"min ({lo}) must not be larger than max ({hi})")
+
+
 def _bounds_text(lo, hi, lo_inclusive=True, hi_inclusive=True) -> str:
     if lo is not None and hi is not None:
         left = "[" if lo_inclusive else "("
@@ -94,6 +99,7 @@ class Int(Rule):
 
     def __init__(self, min: int | None = None, max: int | None = None, optional: bool = False):
         super().__init__(optional)
+        _check_bounds(min, max)
         self.min, self.max = min, max
         self.expected = "an integer" + _bounds_text(min, max)
 
@@ -121,6 +127,7 @@ class Float(Rule):
         optional: bool = False,
     ):
         super().__init__(optional)
+        _check_bounds(min, max)
         self.min, self.max = min, max
         self.min_inclusive, self.max_inclusive = min_inclusive, max_inclusive
         self.expected = "a number" + _bounds_text(min, max, min_inclusive, max_inclusive)
@@ -128,7 +135,10 @@ class Float(Rule):
     def _check(self, name, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise self._type_error(name, value)
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int too large for a float
+            raise self._value_error(name, value) from None
         if not math.isfinite(value):
             raise self._value_error(name, value)
         if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
@@ -139,7 +149,12 @@ class Float(Rule):
 
 
 class Choice(Rule):
-    """One of a fixed set of values (compared with ``==``; strings are case-sensitive)."""
+    """One of a fixed set of values: same type and equal value (strings are case-sensitive).
+
+    A value whose type is not the type of any option raises ``TypeError`` (so ``True`` is not
+    the option ``1``, and ``"1"`` is not ``1``); a value of the right type that is not among
+    the options raises ``ValueError``.
+    """
 
     def __init__(self, *options: Any, optional: bool = False):
         if not options:
@@ -152,7 +167,7 @@ class Choice(Rule):
         for option in self.options:
             if type(value) is type(option) and value == option:
                 return value
-        if all(isinstance(o, str) for o in self.options) and not isinstance(value, str):
+        if not any(type(value) is type(option) for option in self.options):
             raise self._type_error(name, value)
         raise self._value_error(name, value)
 

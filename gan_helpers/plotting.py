@@ -30,6 +30,8 @@ def plot_samples(ax, real_samples, fake_samples, title: str | None = None, limit
     if real.ndim == 1 or real.shape[-1] == 1:
         real, fake = real.reshape(-1), fake.reshape(-1)
         low, high = limits if limits is not None else (min(real.min(), fake.min()), max(real.max(), fake.max()))
+        if high <= low:  # all values equal: give the histogram a unit-wide range around them
+            low, high = low - 0.5, low + 0.5
         bins = np.linspace(low, high, 41)
         ax.hist(real, bins=bins, density=True, color=REAL_COLOR, alpha=0.7, label="real")
         ax.hist(fake, bins=bins, density=True, color=FAKE_COLOR, alpha=0.5, label="generated")
@@ -54,6 +56,8 @@ def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max
     ``frames`` maps a training step to the samples generated at that step; at most
     ``max_frames`` evenly spaced steps (always the first and the last) are drawn.
     """
+    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 2:
+        raise ValueError(f"max_frames must be an integer >= 2 (the first and the last step); got {max_frames!r}")
     steps = sorted(frames)
     if not steps:
         raise ValueError("frames is empty: record at least one step")

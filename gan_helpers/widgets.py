@@ -72,7 +72,7 @@ def playground(controls: Mapping[str, object], run: Callable[..., object], butto
     if not controls:
         raise ValueError("controls must contain at least one widget")
     for name, control in controls.items():
-        if not hasattr(control, "value"):
+        if not (isinstance(control, widgets.DOMWidget) and hasattr(control, "value")):
             raise TypeError(f"controls['{name}'] must be an ipywidgets value widget; got {type(control).__name__}")
     button = widgets.Button(description=button_description, button_style="primary", icon="play")
     output = widgets.Output()

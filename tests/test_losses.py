@@ -1,5 +1,12 @@
-"""gan_helpers.losses against hand-computed values, Keras' binary cross-entropy, and the
-gradient claims notebook 01 makes (minimax saturates, non-saturating does not)."""
+"""gan_helpers.losses: the three GAN losses written on discriminator logits.
+
+Checked against hand-computed values (an undecided discriminator, logit 0, costs log 2 per
+term), against Keras' ``BinaryCrossentropy(from_logits=True)`` (real -> label 1, fake -> label
+0) on random logits, for numerical stability at logits of +-100, and for the gradient claim of
+notebook 01: with respect to a fake logit ``l`` the minimax generator loss has gradient
+``-sigmoid(l)/n`` (vanishes when D rejects the fakes) and the non-saturating one
+``-(1 - sigmoid(l))/n`` (largest exactly then).
+"""
 
 import math
 
@@ -13,48 +20,148 @@ from gan_helpers.losses import minimax_discriminator_loss, minimax_generator_los
 BCE = keras.losses.BinaryCrossentropy(from_logits=True)
 
 
-def test_undecided_discriminator_gives_log_4_and_log_2():
+def softplus(t):
+    """Reference log(1 + e^t) in float64."""
+    return math.log1p(math.exp(t))
+
+
+def sigmoid(t):
+    return 1.0 / (1.0 + np.exp(-t))
+
+
+# ------------------------------------------------------------------------ hand-computed values
+
+
+def test_undecided_discriminator_costs_log_2_per_term():
     zeros = tf.zeros((5, 1))
     assert float(minimax_discriminator_loss(zeros, zeros)) == pytest.approx(math.log(4), abs=1e-6)
     assert float(nonsaturating_generator_loss(zeros)) == pytest.approx(math.log(2), abs=1e-6)
     assert float(minimax_generator_loss(zeros)) == pytest.approx(-math.log(2), abs=1e-6)
 
 
-def test_hand_computed_values():
-    # logit 2 for real: -log(sigmoid(2)) = log(1 + e^-2); logit -1 for fake: -log(1 - sigmoid(-1)) = log(1 + e^-1)
+def test_hand_computed_single_logits():
+    # real logit 2: -log sigmoid(2) = log(1 + e^-2); fake logit -1: -log(1 - sigmoid(-1)) = log(1 + e^-1)
     real, fake = tf.constant([[2.0]]), tf.constant([[-1.0]])
-    expected = math.log1p(math.exp(-2)) + math.log1p(math.exp(-1))
+    assert float(minimax_discriminator_loss(real, fake)) == pytest.approx(softplus(-2) + softplus(-1), rel=1e-6)
+    # generator, non-saturating: -log sigmoid(-1) = log(1 + e)
+    assert float(nonsaturating_generator_loss(fake)) == pytest.approx(softplus(1), rel=1e-6)
+    # generator, minimax: log(1 - sigmoid(-1)) = -log(1 + e^-1)
+    assert float(minimax_generator_loss(fake)) == pytest.approx(-softplus(-1), rel=1e-6)
+
+
+def test_each_term_is_averaged_over_its_own_batch():
+    real = tf.constant([[0.0], [0.0]])            # two real samples, log 2 each
+    fake = tf.constant([[1.0], [-1.0], [3.0]])    # three fakes
+    expected = math.log(2) + (softplus(1) + softplus(-1) + softplus(3)) / 3
     assert float(minimax_discriminator_loss(real, fake)) == pytest.approx(expected, rel=1e-6)
-    assert float(nonsaturating_generator_loss(fake)) == pytest.approx(math.log1p(math.e), rel=1e-6)
 
 
-def test_agree_with_keras_binary_cross_entropy():
+def test_losses_return_scalars():
+    logits = tf.constant(np.linspace(-3, 3, 8).reshape(8, 1), tf.float32)
+    for loss in (minimax_discriminator_loss(logits, logits), minimax_generator_loss(logits),
+                 nonsaturating_generator_loss(logits)):
+        assert tuple(loss.shape) == ()
+
+
+# ------------------------------------------------------------- agreement with Keras' BCE
+
+
+@pytest.fixture
+def random_logits():
     rng = np.random.default_rng(0)
     real = tf.constant(rng.normal(size=(64, 1)) * 3, tf.float32)
-    fake = tf.constant(rng.normal(size=(64, 1)) * 3, tf.float32)
-    ones, zeros = tf.ones_like(real), tf.zeros_like(fake)
-    assert float(minimax_discriminator_loss(real, fake)) == pytest.approx(
-        float(BCE(ones, real) + BCE(zeros, fake)), rel=1e-5)
+    fake = tf.constant(rng.normal(size=(48, 1)) * 3, tf.float32)
+    return real, fake
+
+
+def test_discriminator_loss_is_bce_real_1_plus_bce_fake_0(random_logits):
+    real, fake = random_logits
+    expected = float(BCE(tf.ones_like(real), real)) + float(BCE(tf.zeros_like(fake), fake))
+    assert float(minimax_discriminator_loss(real, fake)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_nonsaturating_generator_loss_is_bce_fake_labelled_1(random_logits):
+    _, fake = random_logits
     assert float(nonsaturating_generator_loss(fake)) == pytest.approx(float(BCE(tf.ones_like(fake), fake)), rel=1e-5)
-    assert float(minimax_generator_loss(fake)) == pytest.approx(-float(BCE(zeros, fake)), rel=1e-5)
 
 
-def test_numerically_stable_for_extreme_logits():
+def test_minimax_generator_loss_is_minus_bce_fake_labelled_0(random_logits):
+    _, fake = random_logits
+    assert float(minimax_generator_loss(fake)) == pytest.approx(-float(BCE(tf.zeros_like(fake), fake)), rel=1e-5)
+
+
+def test_minimax_generator_loss_is_minus_the_fake_half_of_the_discriminator_loss(random_logits):
+    # the game is zero-sum in the fake term: D's loss = BCE(real, 1) - G's minimax loss
+    real, fake = random_logits
+    expected = float(BCE(tf.ones_like(real), real)) - float(minimax_generator_loss(fake))
+    assert float(minimax_discriminator_loss(real, fake)) == pytest.approx(expected, rel=1e-5)
+
+
+# ------------------------------------------------------------------------ numerical stability
+
+
+def test_nonsaturating_is_stable_at_extreme_logits():
+    assert float(nonsaturating_generator_loss(tf.constant([[100.0]]))) == pytest.approx(0.0, abs=1e-6)
+    assert float(nonsaturating_generator_loss(tf.constant([[-100.0]]))) == pytest.approx(100.0, rel=1e-6)
+
+
+def test_minimax_generator_is_stable_at_extreme_logits():
+    assert float(minimax_generator_loss(tf.constant([[100.0]]))) == pytest.approx(-100.0, rel=1e-6)
+    assert float(minimax_generator_loss(tf.constant([[-100.0]]))) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_discriminator_loss_is_stable_at_extreme_logits():
     big = tf.constant([[100.0]])
-    assert float(nonsaturating_generator_loss(big)) == pytest.approx(0.0, abs=1e-6)
-    assert float(nonsaturating_generator_loss(-big)) == pytest.approx(100.0, rel=1e-6)
-    assert float(minimax_generator_loss(big)) == pytest.approx(-100.0, rel=1e-6)
-    assert np.isfinite(float(minimax_discriminator_loss(-big, big)))
+    assert float(minimax_discriminator_loss(big, -big)) == pytest.approx(0.0, abs=1e-6)      # D always right
+    assert float(minimax_discriminator_loss(-big, big)) == pytest.approx(200.0, rel=1e-6)    # D always wrong
+    mixed = tf.constant([[-100.0], [100.0]])
+    values = [minimax_discriminator_loss(mixed, mixed), minimax_generator_loss(mixed), nonsaturating_generator_loss(mixed)]
+    assert all(np.isfinite(float(v)) for v in values)
+    assert float(values[0]) == pytest.approx(100.0, rel=1e-6)  # (100 + 0)/2 + (0 + 100)/2
 
 
-def test_gradients_saturate_for_minimax_but_not_for_nonsaturating():
-    logits = tf.constant([[-6.0], [0.0], [3.0]])  # D(G(z)) ~ 0.0025, 0.5, 0.95
-    n = logits.shape[0]
+def test_gradients_are_finite_at_extreme_logits():
+    logits = tf.constant([[-100.0], [100.0]])
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(logits)
-        mm, ns = minimax_generator_loss(logits), nonsaturating_generator_loss(logits)
-    d = tf.sigmoid(logits).numpy()
-    np.testing.assert_allclose(tape.gradient(mm, logits).numpy(), -d / n, rtol=1e-5)
-    np.testing.assert_allclose(tape.gradient(ns, logits).numpy(), -(1 - d) / n, rtol=1e-5)
-    # where D rejects the fake, the minimax gradient is ~400 times smaller than the non-saturating one
-    assert abs(tape.gradient(ns, logits)[0, 0]) > 300 * abs(tape.gradient(mm, logits)[0, 0])
+        losses = [minimax_generator_loss(logits), nonsaturating_generator_loss(logits)]
+    for loss in losses:
+        assert np.all(np.isfinite(tape.gradient(loss, logits).numpy()))
+
+
+# -------------------------------------------------------------------------------- gradients
+
+
+@pytest.fixture
+def fake_logits():
+    return tf.constant([[-6.0], [-2.0], [0.0], [3.0]])  # D(G(z)) ~ 0.0025, 0.12, 0.5, 0.95
+
+
+def _gradient(loss_fn, logits):
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        loss = loss_fn(logits)
+    return tape.gradient(loss, logits).numpy()
+
+
+def test_minimax_generator_gradient_is_minus_d_over_n(fake_logits):
+    n = fake_logits.shape[0]
+    expected = -sigmoid(fake_logits.numpy()) / n
+    np.testing.assert_allclose(_gradient(minimax_generator_loss, fake_logits), expected, rtol=1e-5)
+
+
+def test_nonsaturating_generator_gradient_is_minus_one_minus_d_over_n(fake_logits):
+    n = fake_logits.shape[0]
+    expected = -(1 - sigmoid(fake_logits.numpy())) / n
+    np.testing.assert_allclose(_gradient(nonsaturating_generator_loss, fake_logits), expected, rtol=1e-5)
+
+
+def test_minimax_saturates_where_the_discriminator_rejects_the_fakes(fake_logits):
+    mm = _gradient(minimax_generator_loss, fake_logits)[:, 0]
+    ns = _gradient(nonsaturating_generator_loss, fake_logits)[:, 0]
+    # logit -6 (D(G(z)) ~ 0.0025): the non-saturating gradient is (1 - D)/D = e^6 ~ 403 times larger
+    assert abs(ns[0]) / abs(mm[0]) == pytest.approx(math.exp(6), rel=1e-4)
+    # both push the logit up (negative gradient of a loss to minimize)
+    assert np.all(mm < 0) and np.all(ns < 0)
+    # the minimax gradient grows as D is fooled; the non-saturating one shrinks
+    assert np.all(np.diff(np.abs(mm)) > 0) and np.all(np.diff(np.abs(ns)) < 0)

@@ -1,4 +1,12 @@
-"""gan_helpers.plotting draws what it says: the right artists, the chosen frames, one line per curve."""
+"""gan_helpers.plotting draws what it says (Matplotlib Agg, figures closed after each test).
+
+- :func:`plot_samples`: 2-D data -> two scatter collections (real grey, generated red, at most
+  ``max_points`` each); 1-D data -> two 40-bin histograms; title and limits applied.
+- :func:`plot_frames`: one panel per step up to ``max_frames``, evenly spaced, always the first
+  and the last step (read from the panel titles), ValueError for no frames.
+- :func:`plot_curves`: a Figure with one line per curve, a legend only for 2+ curves, log
+  scale on request, drawing on a given axes when one is passed.
+"""
 
 import matplotlib
 
@@ -6,10 +14,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
-from gan_helpers.plotting import plot_curves, plot_frames, plot_samples  # noqa: E402
-
-rng = np.random.default_rng(0)
+from gan_helpers.plotting import FAKE_COLOR, REAL_COLOR, plot_curves, plot_frames, plot_samples  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -18,31 +26,145 @@ def close_figures():
     plt.close("all")
 
 
-def test_plot_samples_2d_is_two_scatters():
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+# ------------------------------------------------------------------------------- plot_samples
+
+
+def test_plot_samples_2d_draws_two_scatters_real_then_generated(rng):
     fig, ax = plt.subplots()
-    plot_samples(ax, rng.normal(size=(50, 2)), rng.normal(size=(60, 2)), title="t", limits=(-3, 3))
-    assert len(ax.collections) == 2 and ax.get_title() == "t" and ax.get_xlim() == (-3, 3)
+    real, fake = rng.normal(size=(50, 2)), rng.normal(size=(60, 2))
+    returned = plot_samples(ax, real, fake, title="step 0", limits=(-3, 3))
+    assert returned is ax
+    assert len(ax.collections) == 2 and len(ax.patches) == 0
+    real_points, fake_points = ax.collections
+    np.testing.assert_array_equal(real_points.get_offsets(), real)
+    np.testing.assert_array_equal(fake_points.get_offsets(), fake)
+    assert tuple(real_points.get_facecolors()[0][:3]) == pytest.approx(to_rgba(REAL_COLOR)[:3])
+    assert tuple(fake_points.get_facecolors()[0][:3]) == pytest.approx(to_rgba(FAKE_COLOR)[:3])
+    assert [c.get_label() for c in ax.collections] == ["real", "generated"]
+    assert ax.get_title() == "step 0"
+    assert ax.get_xlim() == (-3, 3) and ax.get_ylim() == (-3, 3)
 
 
-def test_plot_samples_1d_is_two_histograms():
+def test_plot_samples_2d_keeps_at_most_max_points(rng):
     fig, ax = plt.subplots()
-    plot_samples(ax, rng.normal(size=(50, 1)), rng.normal(size=50), limits=(-4, 4))
-    assert len(ax.patches) == 2 * 40  # 41 bin edges -> 40 bars per histogram
+    plot_samples(ax, rng.normal(size=(50, 2)), rng.normal(size=(8, 2)), max_points=20)
+    assert [len(c.get_offsets()) for c in ax.collections] == [20, 8]
+    assert ax.get_title() == ""  # no title asked for
 
 
-def test_plot_frames_keeps_first_and_last_and_at_most_max_frames():
+@pytest.mark.parametrize("real_shape, fake_shape", [((50,), (60,)), ((50, 1), (60,)), ((50, 1), (60, 1))])
+def test_plot_samples_1d_draws_two_40_bin_histograms(rng, real_shape, fake_shape):
+    fig, ax = plt.subplots()
+    returned = plot_samples(ax, rng.normal(size=real_shape), rng.normal(size=fake_shape), limits=(-4, 4))
+    assert returned is ax
+    assert len(ax.collections) == 0
+    assert len(ax.patches) == 2 * 40  # 41 bin edges from the limits -> 40 bars per histogram
+    lefts = [p.get_x() for p in ax.patches[:40]]
+    assert lefts[0] == pytest.approx(-4.0) and lefts[-1] == pytest.approx(4.0 - 8 / 40)
+    assert to_rgba(ax.patches[0].get_facecolor())[:3] == pytest.approx(to_rgba(REAL_COLOR)[:3])
+    assert to_rgba(ax.patches[40].get_facecolor())[:3] == pytest.approx(to_rgba(FAKE_COLOR)[:3])
+
+
+def test_plot_samples_1d_histograms_are_normalized(rng):
+    fig, ax = plt.subplots()
+    plot_samples(ax, rng.normal(size=200), rng.normal(size=100))  # limits from the data
+    for bars in (ax.patches[:40], ax.patches[40:]):
+        area = sum(p.get_width() * p.get_height() for p in bars)
+        assert area == pytest.approx(1.0)
+
+
+# -------------------------------------------------------------------------------- plot_frames
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes]
+
+
+def test_plot_frames_picks_evenly_spaced_steps_with_first_and_last(rng):
     real = rng.normal(size=(30, 2))
-    frames = {step: rng.normal(size=(30, 2)) for step in range(0, 1001, 100)}
+    frames = {step: rng.normal(size=(30, 2)) for step in range(0, 1001, 100)}  # 11 steps
     fig = plot_frames(real, frames, max_frames=4)
-    titles = [ax.get_title() for ax in fig.axes]
-    assert len(titles) == 4 and titles[0] == "step 0" and titles[-1] == "step 1000"
-    with pytest.raises(ValueError, match="frames is empty"):
-        plot_frames(real, {})
+    assert isinstance(fig, Figure)
+    assert _titles(fig) == ["step 0", "step 300", "step 700", "step 1000"]  # indices round(0, 3.33, 6.67, 10)
+    fig = plot_frames(real, frames)  # default max_frames=6
+    assert _titles(fig) == ["step 0", "step 200", "step 400", "step 600", "step 800", "step 1000"]
 
 
-def test_plot_curves_one_line_per_curve_and_legend_only_for_several():
-    fig = plot_curves([0, 1, 2], {"d_loss": [1, 2, 3]})
-    assert len(fig.axes[0].lines) == 1 and fig.axes[0].get_legend() is None
-    fig = plot_curves([0, 1, 2], {"d_loss": [1, 2, 3], "g_loss": [3, 2, 1]}, logy=True)
-    assert len(fig.axes[0].lines) == 2 and fig.axes[0].get_legend() is not None
-    assert fig.axes[0].get_yscale() == "log"
+@pytest.mark.parametrize("n_steps, max_frames", [(3, 2), (7, 5), (20, 6), (100, 3)])
+def test_plot_frames_never_exceeds_max_frames(rng, n_steps, max_frames):
+    frames = {10 * i: rng.normal(size=(5, 2)) for i in range(n_steps)}
+    titles = _titles(plot_frames(rng.normal(size=(5, 2)), frames, max_frames=max_frames))
+    assert len(titles) == max_frames
+    assert titles[0] == "step 0" and titles[-1] == f"step {10 * (n_steps - 1)}"
+
+
+def test_plot_frames_draws_every_step_when_few_and_sorts_them(rng):
+    frames = {300: rng.normal(size=(5, 2)), 0: rng.normal(size=(5, 2)), 100: rng.normal(size=(5, 2))}
+    fig = plot_frames(rng.normal(size=(5, 2)), frames, max_frames=6)
+    assert _titles(fig) == ["step 0", "step 100", "step 300"]
+    for ax, step in zip(fig.axes, [0, 100, 300]):
+        np.testing.assert_array_equal(ax.collections[1].get_offsets(), frames[step])  # generated on top of real
+
+
+def test_plot_frames_single_step_and_legend_on_the_first_panel(rng):
+    fig = plot_frames(rng.normal(size=(5, 2)), {42: rng.normal(size=(5, 2))})
+    assert _titles(fig) == ["step 42"]
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["real", "generated"]
+
+
+def test_plot_frames_refuses_empty_frames(rng):
+    with pytest.raises(ValueError, match="frames is empty: record at least one step"):
+        plot_frames(rng.normal(size=(5, 2)), {})
+
+
+# -------------------------------------------------------------------------------- plot_curves
+
+
+def test_plot_curves_single_curve_has_no_legend():
+    fig = plot_curves([0, 1, 2], {"d_loss": [1.0, 2.0, 3.0]}, title="losses", ylabel="loss")
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert len(ax.lines) == 1
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 1, 2])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 2.0, 3.0])
+    assert ax.get_legend() is None
+    assert ax.get_xlabel() == "training step" and ax.get_ylabel() == "loss" and ax.get_title() == "losses"
+    assert ax.get_yscale() == "linear"
+
+
+def test_plot_curves_one_line_per_curve_and_a_legend_for_several():
+    curves = {"d_loss": [1, 2, 3], "g_loss": [3, 2, 1], "sw": [0.5, 0.4, 0.3]}
+    fig = plot_curves([0, 1, 2], curves, xlabel="epoch", logy=True)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["d_loss", "g_loss", "sw"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [3, 2, 1])
+    legend = ax.get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["d_loss", "g_loss", "sw"]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+
+
+def test_plot_curves_draws_on_a_given_axes():
+    fig, (left, right) = plt.subplots(1, 2)
+    returned = plot_curves([0, 1], {"a": [1, 2], "b": [2, 1]}, ax=right)
+    assert returned is fig
+    assert len(right.lines) == 2 and len(left.lines) == 0
+    assert plt.get_fignums() == [fig.number]  # no extra figure created
+
+
+@pytest.mark.parametrize("bad", [0, 1, -1, True, 2.5])
+def test_plot_frames_max_frames_must_keep_first_and_last(bad):
+    with pytest.raises(ValueError, match="max_frames"):
+        plot_frames(np.zeros((3, 2)), {0: np.zeros((3, 2)), 10: np.zeros((3, 2))}, max_frames=bad)
+
+
+def test_plot_samples_1d_with_all_values_equal_has_finite_bars():
+    fig, ax = plt.subplots()
+    plot_samples(ax, np.full(10, 2.0), np.full(10, 2.0))
+    assert all(np.isfinite(patch.get_height()) for patch in ax.patches)
