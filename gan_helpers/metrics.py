@@ -6,16 +6,52 @@ Maths-only functions on NumPy arrays (no model inside):
   (exactly the 1-D Wasserstein-1 distance for 1-D data).
 - :func:`mode_coverage` -- modes captured, share of high-quality samples and reverse KL on a
   Gaussian mixture with known centres (the synthetic benchmark of VEEGAN and PacGAN).
+- :func:`frechet_distance_from_statistics` / :func:`frechet_distance_from_activations` -- the
+  Fréchet distance behind FID.
+- :func:`classifier_score_from_probabilities` -- the Inception-score formula.
+- :func:`class_shares` -- how often each class is predicted (mode coverage for MNIST).
 
-Defined in: ``notebooks/01_gan_concepts.ipynb`` (both are used there to watch a GAN learn).
+Convenience calls that run the course's MNIST evaluator classifier (a small CNN trained by
+``tools/train_evaluator.py``, weights in ``datasets/``): :func:`load_evaluator`,
+:func:`evaluator_outputs`, :func:`classifier_metrics`.
+
+Defined in: ``notebooks/01_gan_concepts.ipynb`` (sliced Wasserstein and mode coverage, used
+there to watch a GAN learn).
 """
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
+from scipy import linalg
 from scipy.stats import wasserstein_distance
 
-__all__ = ["sliced_wasserstein_distance", "mode_coverage"]
+__all__ = [
+    "sliced_wasserstein_distance",
+    "mode_coverage",
+    "frechet_distance_from_statistics",
+    "frechet_distance_from_activations",
+    "classifier_score_from_probabilities",
+    "class_shares",
+    "build_evaluator",
+    "load_evaluator",
+    "evaluator_outputs",
+    "classifier_metrics",
+    "EVALUATOR_PATH",
+    "EVALUATOR_SHA256",
+]
+
+EVALUATOR_PATH = Path(__file__).resolve().parent.parent / "datasets" / "mnist_evaluator.weights.h5"
+EVALUATOR_SHA256 = "99871ee5035c62d09509b4a81646701d681cfe714ac929f0e2ca4beca71edc6b"
+
+
+def _positive_number(name: str, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number; got {value!r}")
+    return float(value)
 
 
 def _as_2d(name: str, x) -> np.ndarray:
@@ -46,6 +82,8 @@ def sliced_wasserstein_distance(x, y, n_projections: int = 128, seed: int = 0) -
         raise ValueError(f"x and y must have the same dimension; got {x.shape[1]} and {y.shape[1]}")
     if isinstance(n_projections, bool) or not isinstance(n_projections, (int, np.integer)) or n_projections < 1:
         raise ValueError(f"n_projections must be a positive integer; got {n_projections!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer (the same seed gives the same directions); got {seed!r}")
     dim = x.shape[1]
     if dim == 1:
         return float(wasserstein_distance(x[:, 0], y[:, 0]))
@@ -74,10 +112,7 @@ def mode_coverage(samples, modes, std: float, threshold: float = 3.0) -> dict:
     samples, modes = _as_2d("samples", samples), _as_2d("modes", modes)
     if samples.shape[1] != modes.shape[1]:
         raise ValueError(f"samples and modes must have the same dimension; got {samples.shape[1]} and {modes.shape[1]}")
-    if not (isinstance(std, (int, float, np.floating)) and std > 0):
-        raise ValueError(f"std must be a positive number; got {std!r}")
-    if not (isinstance(threshold, (int, float, np.floating)) and threshold > 0):
-        raise ValueError(f"threshold must be a positive number; got {threshold!r}")
+    std, threshold = _positive_number("std", std), _positive_number("threshold", threshold)
     distances = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=-1)
     nearest = distances.argmin(axis=1)
     good = distances[np.arange(len(samples)), nearest] < threshold * std
@@ -94,4 +129,146 @@ def mode_coverage(samples, modes, std: float, threshold: float = 3.0) -> dict:
         "high_quality": n_good / len(samples),
         "reverse_kl": reverse_kl,
         "counts": counts.tolist(),
+    }
+
+
+# ----------------------------------------------------------------------------- Fréchet distance
+def frechet_distance_from_statistics(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
+    """Fréchet distance between the Gaussians N(mu1, sigma1) and N(mu2, sigma2).
+
+    ``d^2 = |mu1 - mu2|^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))`` (Dowson & Landau,
+    1982), the formula of FID (Heusel et al., "GANs trained by a two time-scale update rule
+    converge to a local Nash equilibrium", NeurIPS 2017). The matrix square root is
+    ``scipy.linalg.sqrtm``. When ``sigma1 sigma2`` is singular (a collapsed generator gives a
+    rank-deficient covariance, and so do ReLU features that are always 0) its square root is
+    inaccurate or not finite: then ``eps`` is added to both diagonals, as the reference
+    implementations do. Tiny imaginary parts from round-off are
+    dropped; the result is clipped at 0.
+    """
+    mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
+    sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
+    if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape or sigma1.shape != (mu1.size, mu1.size):
+        raise ValueError(f"shapes do not match: mu {mu1.shape} / {mu2.shape}, sigma {sigma1.shape} / {sigma2.shape}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", linalg.LinAlgWarning)  # "matrix is singular"
+        try:
+            covmean = linalg.sqrtm(sigma1 @ sigma2)
+            singular = not np.all(np.isfinite(covmean))
+        except linalg.LinAlgWarning:
+            singular = True
+    if singular:  # e.g. dead ReLU features or a collapsed generator: regularize both covariances
+        offset = np.eye(mu1.size) * eps
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+            covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    covmean = np.real(covmean)
+    diff = mu1 - mu2
+    value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean)
+    return float(max(value, 0.0))
+
+
+def frechet_distance_from_activations(activations1, activations2, eps: float = 1e-6) -> float:
+    """Fréchet distance between two sets of feature vectors (rows), each fitted by a Gaussian."""
+    a1, a2 = _as_2d("activations1", activations1), _as_2d("activations2", activations2)
+    if a1.shape[1] != a2.shape[1]:
+        raise ValueError(f"activations must have the same width; got {a1.shape[1]} and {a2.shape[1]}")
+    if len(a1) < 2 or len(a2) < 2:
+        raise ValueError("need at least 2 activations per set to estimate a covariance")
+    return frechet_distance_from_statistics(a1.mean(0), np.cov(a1, rowvar=False),
+                                            a2.mean(0), np.cov(a2, rowvar=False), eps=eps)
+
+
+# ----------------------------------------------------------------------------- classifier score
+def _probabilities(name, p):
+    p = _as_2d(name, p)
+    if np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+        raise ValueError(f"{name} must be rows of class probabilities (non-negative, summing to 1)")
+    return p
+
+
+def classifier_score_from_probabilities(probabilities, eps: float = 1e-12) -> float:
+    """``exp(E_x[KL(p(y|x) || p(y))])``, the Inception score formula (Salimans et al., 2016).
+
+    1 when every sample gets the same prediction; the number of classes (10 for MNIST) when the
+    classifier is certain about each sample and the classes are equally frequent.
+    """
+    p = _probabilities("probabilities", probabilities)
+    marginal = p.mean(axis=0, keepdims=True)
+    kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+def class_shares(probabilities, n_classes: int | None = None) -> list:
+    """Share of samples whose most probable class is each class (sums to 1)."""
+    p = _probabilities("probabilities", probabilities)
+    n_classes = p.shape[1] if n_classes is None else n_classes
+    return (np.bincount(p.argmax(axis=1), minlength=n_classes) / len(p)).tolist()
+
+
+# ----------------------------------------------------------------------------- the evaluator
+def build_evaluator():
+    """The evaluator CNN: 28x28x1 images in [-1, 1] -> 10 logits; layer ``features`` (128)."""
+    import keras
+
+    inputs = keras.Input(shape=(28, 28, 1), name="images")
+    x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+    x = keras.layers.MaxPooling2D()(x)
+    x = keras.layers.Conv2D(64, 3, activation="relu")(x)
+    x = keras.layers.MaxPooling2D()(x)
+    x = keras.layers.Flatten()(x)
+    features = keras.layers.Dense(128, activation="relu", name="features")(x)
+    x = keras.layers.Dropout(0.3)(features)
+    logits = keras.layers.Dense(10, name="logits")(x)
+    return keras.Model(inputs, logits, name="mnist_evaluator")
+
+
+def load_evaluator(path=None):
+    """The trained evaluator. Default: the shipped ``datasets/mnist_evaluator.weights.h5``,
+    hash-checked; a ``path`` of your own is loaded without a hash check. Weights that do not
+    fit :func:`build_evaluator`'s architecture raise ``ValueError``."""
+    from gan_helpers.data import sha256_of
+
+    weights = Path(EVALUATOR_PATH if path is None else path)
+    if not weights.is_file():
+        raise FileNotFoundError(f"evaluator weights not found at {weights}; re-create them with "
+                                "`python tools/train_evaluator.py`")
+    if path is None and sha256_of(weights) != EVALUATOR_SHA256:
+        raise ValueError(f"{weights} does not have the expected SHA-256 {EVALUATOR_SHA256}: corrupt or "
+                         "retrained without updating gan_helpers.metrics.EVALUATOR_SHA256")
+    model = build_evaluator()
+    try:
+        model.load_weights(weights)
+    except Exception as exc:
+        raise ValueError(f"{weights} does not match the evaluator architecture "
+                         f"(gan_helpers.metrics.build_evaluator): {exc}") from exc
+    return model
+
+
+def evaluator_outputs(images, evaluator=None, batch_size: int = 500):
+    """``(features, probabilities)`` of the evaluator for images of shape (N, 28, 28, 1) in [-1, 1]."""
+    import keras
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+        raise ValueError(f"images must have shape (N, 28, 28, 1); got {images.shape}")
+    evaluator = load_evaluator() if evaluator is None else evaluator
+    both = keras.Model(evaluator.inputs, [evaluator.get_layer("features").output, evaluator.outputs[0]])
+    features, logits = both.predict(images, batch_size=batch_size, verbose=0)
+    logits = logits - logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return features, probabilities
+
+
+def classifier_metrics(real_images, fake_images, evaluator=None) -> dict:
+    """Classifier FID between real and generated images, the classifier score of the generated
+    ones and their class shares, all measured with the course's evaluator."""
+    evaluator = load_evaluator() if evaluator is None else evaluator
+    real_features, _ = evaluator_outputs(real_images, evaluator)
+    fake_features, fake_probabilities = evaluator_outputs(fake_images, evaluator)
+    return {
+        "fid": frechet_distance_from_activations(real_features, fake_features),
+        "score": classifier_score_from_probabilities(fake_probabilities),
+        "class_shares": class_shares(fake_probabilities),
     }

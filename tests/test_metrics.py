@@ -1,4 +1,13 @@
-"""gan_helpers.metrics on known cases: reference implementations, closed forms, hand-made points."""
+"""gan_helpers.metrics on known cases.
+
+- :func:`sliced_wasserstein_distance`: 0 for identical sets, exactly SciPy's Wasserstein-1
+  distance in 1-D, the closed form ``|d| * E|cos|`` for a sample and the same sample shifted by
+  ``d`` (``2/pi`` on the circle, ``1/2`` on the sphere), symmetry, reproducibility with a seed,
+  invariance to a common shift and scaling, and ValueErrors for bad inputs.
+- :func:`mode_coverage`: hand-made points around four modes with hand-computed counts, share
+  of high-quality samples and reverse KL; the strict ``< threshold * std`` boundary; the
+  no-high-quality-sample case; ValueErrors for bad arguments.
+"""
 
 import math
 
@@ -8,78 +17,292 @@ from scipy.stats import wasserstein_distance
 
 from gan_helpers.metrics import mode_coverage, sliced_wasserstein_distance
 
+# ---------------------------------------------------------------- sliced_wasserstein_distance
+
 
 def test_identical_sets_are_zero_apart():
     x = np.random.default_rng(0).normal(size=(500, 2))
-    assert sliced_wasserstein_distance(x, x) == pytest.approx(0.0, abs=1e-12)
+    assert sliced_wasserstein_distance(x, x) == 0.0
+    assert sliced_wasserstein_distance(x, x.copy()[::-1]) == pytest.approx(0.0, abs=1e-12)  # order does not matter
 
 
-@pytest.mark.parametrize("shape", [(300,), (300, 1)])
-def test_one_dimension_is_exactly_wasserstein_1(shape):
+@pytest.mark.parametrize("shape_x, shape_y", [((300,), (300,)), ((300, 1), (300, 1)), ((300,), (200, 1))])
+def test_one_dimension_is_exactly_scipys_wasserstein_1(shape_x, shape_y):
     rng = np.random.default_rng(1)
-    x, y = rng.normal(size=shape), rng.normal(2.0, 0.5, size=shape)
-    assert sliced_wasserstein_distance(x, y) == wasserstein_distance(np.ravel(x), np.ravel(y))
+    x, y = rng.normal(size=shape_x), rng.normal(2.0, 0.5, size=shape_y)
+    expected = wasserstein_distance(np.ravel(x), np.ravel(y))
+    assert sliced_wasserstein_distance(x, y) == expected
+    # in 1-D there is nothing to sample: seed and n_projections do not change the value
+    assert sliced_wasserstein_distance(x, y, n_projections=3, seed=99) == expected
 
 
-def test_shifted_gaussian_matches_the_closed_form():
+def test_one_dimension_hand_computed():
+    # W1 between {0, 1} and {2, 3}: every unit of mass moves by 2
+    assert sliced_wasserstein_distance([0.0, 1.0], [2.0, 3.0]) == pytest.approx(2.0)
+    assert sliced_wasserstein_distance(np.array([[0.0], [1.0]]), np.array([[5.0], [1.0]])) == pytest.approx(2.5)
+
+
+def test_shifted_sample_in_2d_is_norm_times_two_over_pi():
     x = np.random.default_rng(2).normal(size=(400, 2))
-    shift = np.array([3.0, -4.0])  # |d| = 5: E|<d, theta>| = 5 * 2/pi over directions on the circle
+    shift = np.array([3.0, -4.0])  # |d| = 5; per direction theta the 1-D distance is |<d, theta>| exactly
     value = sliced_wasserstein_distance(x, x + shift, n_projections=2000)
     assert value == pytest.approx(5 * 2 / math.pi, rel=0.02)
 
 
-def test_symmetric_and_reproducible():
+def test_shifted_sample_in_3d_is_half_the_norm():
+    x = np.random.default_rng(2).normal(size=(400, 3))
+    shift = np.array([1.0, 2.0, 2.0])  # |d| = 3; E|cos| over the sphere is 1/2
+    value = sliced_wasserstein_distance(x, x + shift, n_projections=2000)
+    assert value == pytest.approx(3 / 2, rel=0.03)
+
+
+def test_symmetric():
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(200, 3)), rng.normal(1.0, size=(250, 3))
-    assert sliced_wasserstein_distance(x, y, seed=4) == pytest.approx(sliced_wasserstein_distance(y, x, seed=4))
-    assert sliced_wasserstein_distance(x, y, seed=4) == sliced_wasserstein_distance(x, y, seed=4)
+    assert sliced_wasserstein_distance(x, y, seed=4) == pytest.approx(sliced_wasserstein_distance(y, x, seed=4), rel=1e-12)
+
+
+def test_same_seed_same_value_other_seed_other_value():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(200, 2)), rng.normal(1.0, 2.0, size=(250, 2))
+    first = sliced_wasserstein_distance(x, y, n_projections=8, seed=4)
+    assert sliced_wasserstein_distance(x, y, n_projections=8, seed=4) == first
+    assert sliced_wasserstein_distance(x, y, n_projections=8, seed=5) != first
+
+
+def test_invariant_to_a_common_shift_and_proportional_to_scale():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(150, 2)), rng.normal(0.5, 1.5, size=(150, 2))
+    base = sliced_wasserstein_distance(x, y)
+    assert base > 0
+    assert sliced_wasserstein_distance(x + 7.0, y + 7.0) == pytest.approx(base, rel=1e-9)
+    assert sliced_wasserstein_distance(3.0 * x, 3.0 * y) == pytest.approx(3.0 * base, rel=1e-9)
+
+
+def test_accepts_lists_and_numpy_integer_projection_counts():
+    value = sliced_wasserstein_distance([[0.0, 0.0], [1.0, 1.0]], [[0.0, 0.0], [1.0, 1.0]], n_projections=np.int64(4))
+    assert value == 0.0
 
 
 @pytest.mark.parametrize("x, y, kwargs, match", [
-    (np.zeros((5, 2)), np.zeros((5, 3)), {}, "same dimension"),
-    (np.full((5, 2), np.nan), np.zeros((5, 2)), {}, "NaN"),
-    (np.zeros((0, 2)), np.zeros((5, 2)), {}, "n >= 1"),
-    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": 0}, "n_projections"),
-    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": True}, "n_projections"),
+    (np.zeros((5, 2)), np.zeros((5, 3)), {}, r"x and y must have the same dimension; got 2 and 3"),
+    (np.full((5, 2), np.nan), np.zeros((5, 2)), {}, r"x contains NaN or infinite values"),
+    (np.zeros((5, 2)), np.array([[0.0, np.inf]]), {}, r"y contains NaN or infinite values"),
+    (np.zeros((0, 2)), np.zeros((5, 2)), {}, r"x must have shape \(n,\) or \(n, d\) with n >= 1; got shape \(0, 2\)"),
+    (np.zeros((5, 2)), np.zeros((0,)), {}, r"y must have shape .*got shape \(0, 1\)"),
+    (np.zeros((5, 2, 2)), np.zeros((5, 2, 2)), {}, r"x must have shape .*got shape \(5, 2, 2\)"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": 0}, r"n_projections must be a positive integer; got 0"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": -3}, r"n_projections must be a positive integer; got -3"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": True}, r"n_projections must be a positive integer; got True"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": 2.5}, r"n_projections must be a positive integer; got 2.5"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), {"n_projections": "8"}, r"n_projections must be a positive integer; got '8'"),
 ])
-def test_bad_inputs(x, y, kwargs, match):
+def test_sliced_wasserstein_bad_inputs(x, y, kwargs, match):
     with pytest.raises(ValueError, match=match):
         sliced_wasserstein_distance(x, y, **kwargs)
 
+
+# ------------------------------------------------------------------------------ mode_coverage
 
 MODES = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
 
 
 def test_mode_coverage_on_hand_made_points():
-    samples = np.array([[0, 0], [0, 0], [0.05, 0], [1, 0], [5, 5]], dtype=float)
+    # 3 points on mode 0, 1 on mode 1, 1 far away (nearest mode (1, 1), 5.66 away: not high quality)
+    samples = np.array([[0, 0], [0, 0], [0, 0], [1, 0], [5, 5]], dtype=float)
     result = mode_coverage(samples, MODES, std=0.1)
     assert result["counts"] == [3, 1, 0, 0]
-    assert result["modes_captured"] == 2 and result["n_modes"] == 4
+    assert result["modes_captured"] == 2 and type(result["modes_captured"]) is int
+    assert result["n_modes"] == 4
     assert result["high_quality"] == pytest.approx(4 / 5)
-    q = np.array([3 / 4, 1 / 4])
-    assert result["reverse_kl"] == pytest.approx(float(np.sum(q * np.log(q * 4))))
+    q1, q2 = 3 / 4, 1 / 4
+    assert result["reverse_kl"] == pytest.approx(q1 * math.log(q1 * 4) + q2 * math.log(q2 * 4), rel=1e-12)
+    assert set(result) == {"modes_captured", "n_modes", "high_quality", "reverse_kl", "counts"}
 
 
-def test_perfectly_spread_samples_have_zero_reverse_kl():
+def test_points_near_but_not_on_a_mode_count_for_the_nearest_mode():
+    samples = np.array([[0.05, 0.0], [0.0, 0.95], [0.9, 1.1], [0.6, 0.1]])  # the last one is 0.41 from (1, 0)
+    result = mode_coverage(samples, MODES, std=0.1)
+    assert result["counts"] == [1, 0, 1, 1]
+    assert result["high_quality"] == pytest.approx(3 / 4)
+    assert result["reverse_kl"] == pytest.approx(math.log(4 / 3), rel=1e-12)  # 3 modes with q = 1/3 each
+
+
+def test_equally_spread_samples_have_zero_reverse_kl():
     result = mode_coverage(np.repeat(MODES, 5, axis=0), MODES, std=0.1)
+    assert result["counts"] == [5, 5, 5, 5]
     assert result["modes_captured"] == 4 and result["high_quality"] == 1.0
     assert result["reverse_kl"] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_all_samples_on_one_mode_give_log_k():
+    result = mode_coverage(np.zeros((7, 2)), MODES, std=0.1)
+    assert result["counts"] == [7, 0, 0, 0] and result["modes_captured"] == 1
+    assert result["reverse_kl"] == pytest.approx(math.log(4), rel=1e-12)
+
+
 def test_high_quality_threshold_is_strict():
+    # std = 0.25 keeps 3 * std = 0.75 exact in binary floating point
     one_mode = np.array([[0.0, 0.0]])
-    assert mode_coverage(np.array([[0.75, 0.0]]), one_mode, std=0.25)["high_quality"] == 0.0  # exactly 3 std
-    assert mode_coverage(np.array([[0.74, 0.0]]), one_mode, std=0.25)["high_quality"] == 1.0
+    exactly = mode_coverage(np.array([[0.75, 0.0]]), one_mode, std=0.25)
+    assert exactly["high_quality"] == 0.0 and exactly["modes_captured"] == 0
+    inside = mode_coverage(np.array([[2.99 * 0.25, 0.0]]), one_mode, std=0.25)
+    assert inside["high_quality"] == 1.0 and inside["modes_captured"] == 1
 
 
-def test_no_high_quality_sample():
-    result = mode_coverage(np.array([[0.5, 0.5]]), MODES, std=0.01)
+def test_threshold_argument_moves_the_boundary():
+    one_mode = np.array([[0.0, 0.0]])
+    point = np.array([[0.0, 0.6]])  # 2.4 std away with std = 0.25
+    assert mode_coverage(point, one_mode, std=0.25, threshold=3.0)["high_quality"] == 1.0
+    assert mode_coverage(point, one_mode, std=0.25, threshold=2.0)["high_quality"] == 0.0
+
+
+def test_no_high_quality_sample_gives_nan_reverse_kl():
+    result = mode_coverage(np.array([[0.5, 0.5], [3.0, -2.0]]), MODES, std=0.01)
     assert result["modes_captured"] == 0 and result["high_quality"] == 0.0
+    assert result["counts"] == [0, 0, 0, 0]
     assert math.isnan(result["reverse_kl"])
 
 
-@pytest.mark.parametrize("kwargs, match", [({"std": 0}, "std"), ({"std": -1}, "std"),
-                                           ({"std": 0.1, "threshold": 0}, "threshold")])
-def test_mode_coverage_bad_arguments(kwargs, match):
+@pytest.mark.parametrize("kwargs, match", [
+    ({"std": 0}, r"std must be a positive number; got 0"),
+    ({"std": -1.0}, r"std must be a positive number; got -1.0"),
+    ({"std": math.nan}, r"std must be a positive number; got nan"),
+    ({"std": "0.1"}, r"std must be a positive number; got '0.1'"),
+    ({"std": None}, r"std must be a positive number; got None"),
+    ({"std": 0.1, "threshold": 0}, r"threshold must be a positive number; got 0"),
+    ({"std": 0.1, "threshold": -3.0}, r"threshold must be a positive number; got -3.0"),
+    ({"std": math.inf}, r"std must be a positive number; got inf"),
+    ({"std": True}, r"std must be a positive number; got True"),
+])
+def test_mode_coverage_bad_std_or_threshold(kwargs, match):
     with pytest.raises(ValueError, match=match):
         mode_coverage(MODES, MODES, **kwargs)
+
+
+@pytest.mark.parametrize("samples, modes, match", [
+    (np.zeros((3, 3)), MODES, r"samples and modes must have the same dimension; got 3 and 2"),
+    (np.zeros((0, 2)), MODES, r"samples must have shape"),
+    (np.array([[np.nan, 0.0]]), MODES, r"samples contains NaN"),
+    (np.zeros((3, 2)), np.zeros((0, 2)), r"modes must have shape"),
+])
+def test_mode_coverage_bad_arrays(samples, modes, match):
+    with pytest.raises(ValueError, match=match):
+        mode_coverage(samples, modes, std=0.1)
+
+
+def test_numpy_integer_std_is_accepted_and_seed_must_be_an_integer():
+    assert mode_coverage(np.zeros((1, 2)), np.zeros((1, 2)), std=np.int64(1))["high_quality"] == 1.0
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        sliced_wasserstein_distance(np.zeros((3, 2)), np.ones((3, 2)), seed=None)
+
+
+# ----------------------------------------------------------------------------- classifier-based metrics
+from gan_helpers.metrics import (  # noqa: E402
+    EVALUATOR_PATH,
+    class_shares,
+    classifier_metrics,
+    classifier_score_from_probabilities,
+    frechet_distance_from_activations,
+    frechet_distance_from_statistics,
+    load_evaluator,
+)
+
+
+def test_frechet_identical_sets_are_zero():
+    a = np.random.default_rng(0).normal(size=(300, 8))
+    assert frechet_distance_from_activations(a, a) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_frechet_closed_form_for_known_gaussians():
+    # diagonal covariances commute: Tr(S1 + S2 - 2 sqrt(S1 S2)) = (1 + 4 - 2*2) + (4 + 9 - 2*6) = 2
+    mu1, mu2 = np.array([0.0, 0.0]), np.array([3.0, 4.0])
+    s1, s2 = np.diag([1.0, 4.0]), np.diag([4.0, 9.0])
+    assert frechet_distance_from_statistics(mu1, s1, mu2, s2) == pytest.approx(25.0 + 2.0, rel=1e-9)
+    # a non-diagonal case against the definition computed with scipy directly
+    from scipy.linalg import sqrtm
+    s3 = np.array([[2.0, 0.5], [0.5, 1.0]])
+    expected = 25.0 + np.trace(s1 + s3 - 2 * np.real(sqrtm(s1 @ s3)))
+    assert frechet_distance_from_statistics(mu1, s1, mu2, s3) == pytest.approx(expected, rel=1e-9)
+
+
+def test_frechet_sampled_gaussians_approach_the_closed_form():
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(20000, 2)) * [1.0, 2.0]
+    b = rng.normal(size=(20000, 2)) * [2.0, 3.0] + [3.0, 4.0]
+    assert frechet_distance_from_activations(a, b) == pytest.approx(27.0, rel=0.03)
+
+
+def test_frechet_of_a_collapsed_set_is_finite():
+    real = np.random.default_rng(2).normal(size=(200, 16))
+    collapsed = np.tile(real[:1], (200, 1))  # zero covariance: singular product
+    value = frechet_distance_from_activations(real, collapsed)
+    assert np.isfinite(value) and value > 10
+
+
+def test_frechet_bad_shapes():
+    with pytest.raises(ValueError, match="same width"):
+        frechet_distance_from_activations(np.zeros((5, 2)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="at least 2"):
+        frechet_distance_from_activations(np.zeros((1, 2)), np.zeros((5, 2)))
+
+
+def test_classifier_score_one_class_is_one_and_balanced_confident_is_ten():
+    one_class = np.tile(np.eye(10)[3], (50, 1))
+    assert classifier_score_from_probabilities(one_class) == pytest.approx(1.0, abs=1e-6)
+    balanced = np.tile(np.eye(10), (5, 1))
+    assert classifier_score_from_probabilities(balanced) == pytest.approx(10.0, rel=1e-6)
+    uncertain = np.full((20, 10), 0.1)
+    assert classifier_score_from_probabilities(uncertain) == pytest.approx(1.0, abs=1e-6)
+    with pytest.raises(ValueError, match="probabilities"):
+        classifier_score_from_probabilities(np.full((3, 10), 0.5))
+
+
+def test_class_shares_counts_the_argmax():
+    p = np.eye(10)[[0, 0, 1, 9]]
+    assert class_shares(p) == pytest.approx([0.5, 0.25] + [0.0] * 7 + [0.25])
+
+
+@pytest.fixture(scope="module")
+def evaluator():
+    return load_evaluator()
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from gan_helpers.data import load_mnist
+
+    return load_mnist()
+
+
+def test_shipped_evaluator_is_accurate_on_held_out_digits(evaluator, mnist):
+    (_, _), (x_test, y_test) = mnist
+    logits = evaluator.predict(x_test, verbose=0)
+    assert (logits.argmax(axis=1) == y_test).mean() > 0.95  # measured 0.976 (datasets/README.md)
+
+
+def test_classifier_metrics_real_vs_real_and_vs_noise(evaluator, mnist):
+    (x_train, _), (x_test, _) = mnist
+    real = classifier_metrics(x_train[:1000], x_test, evaluator)
+    noise = classifier_metrics(x_train[:1000], np.random.default_rng(0).uniform(-1, 1, x_test.shape), evaluator)
+    assert real["score"] > 8.0 and all(0.05 < share < 0.15 for share in real["class_shares"])
+    assert noise["fid"] > 10 * real["fid"] and noise["score"] < real["score"]
+
+
+def test_load_evaluator_checks_hash_and_architecture(tmp_path, monkeypatch):
+    import keras
+
+    import gan_helpers.metrics as metrics
+
+    corrupt = tmp_path / "corrupt.weights.h5"
+    corrupt.write_bytes(EVALUATOR_PATH.read_bytes()[:-100])
+    monkeypatch.setattr(metrics, "EVALUATOR_PATH", corrupt)
+    with pytest.raises(ValueError, match="SHA-256"):
+        load_evaluator()
+    other = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    wrong = tmp_path / "wrong.weights.h5"
+    other.save_weights(wrong)
+    with pytest.raises(ValueError, match="does not match the evaluator architecture"):
+        load_evaluator(wrong)
+    with pytest.raises(FileNotFoundError, match="train_evaluator.py"):
+        load_evaluator(tmp_path / "missing.weights.h5")
