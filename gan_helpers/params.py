@@ -38,9 +38,26 @@ __all__ = [
     "validate_parameters",
     "quick_mode",
     "QUICK_ENV",
+    "is_integer",
+    "positive_number",
 ]
 
 QUICK_ENV = "GAN_COURSE_QUICK"
+
+
+def is_integer(value: Any) -> bool:
+    """True for Python and NumPy integers; False for booleans (``True`` is an ``int`` in Python)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def positive_number(name: str, value: Any) -> float:
+    """``value`` as a float if it is a finite real number > 0, else ``ValueError`` naming ``name``.
+
+    The check behind the package's own arguments (``std``, ``radius``, ``timeout`` ...).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number; got {value!r}")
+    return float(value)
 
 
 def _describe(value: Any) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from gan_helpers.params import is_integer
+
 __all__ = ["plot_samples", "plot_frames", "plot_curves", "REAL_COLOR", "FAKE_COLOR"]
 
 REAL_COLOR = "#9e9e9e"
@@ -56,7 +58,7 @@ def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max
     ``frames`` maps a training step to the samples generated at that step; at most
     ``max_frames`` evenly spaced steps (always the first and the last) are drawn.
     """
-    if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 2:
+    if not is_integer(max_frames) or max_frames < 2:
         raise ValueError(f"max_frames must be an integer >= 2 (the first and the last step); got {max_frames!r}")
     steps = sorted(frames)
     if not steps:
