@@ -28,6 +28,8 @@ import numpy as np
 from scipy import linalg
 from scipy.stats import wasserstein_distance
 
+from gan_helpers.params import is_integer, positive_number
+
 __all__ = [
     "sliced_wasserstein_distance",
     "mode_coverage",
@@ -45,13 +47,6 @@ __all__ = [
 
 EVALUATOR_PATH = Path(__file__).resolve().parent.parent / "datasets" / "mnist_evaluator.weights.h5"
 EVALUATOR_SHA256 = "99871ee5035c62d09509b4a81646701d681cfe714ac929f0e2ca4beca71edc6b"
-
-
-def _positive_number(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    return float(value)
 
 
 def _as_2d(name: str, x) -> np.ndarray:
@@ -80,9 +75,9 @@ def sliced_wasserstein_distance(x, y, n_projections: int = 128, seed: int = 0) -
     x, y = _as_2d("x", x), _as_2d("y", y)
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have the same dimension; got {x.shape[1]} and {y.shape[1]}")
-    if isinstance(n_projections, bool) or not isinstance(n_projections, (int, np.integer)) or n_projections < 1:
+    if not is_integer(n_projections) or n_projections < 1:
         raise ValueError(f"n_projections must be a positive integer; got {n_projections!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_integer(seed):
         raise ValueError(f"seed must be an integer (the same seed gives the same directions); got {seed!r}")
     dim = x.shape[1]
     if dim == 1:
@@ -112,7 +107,7 @@ def mode_coverage(samples, modes, std: float, threshold: float = 3.0) -> dict:
     samples, modes = _as_2d("samples", samples), _as_2d("modes", modes)
     if samples.shape[1] != modes.shape[1]:
         raise ValueError(f"samples and modes must have the same dimension; got {samples.shape[1]} and {modes.shape[1]}")
-    std, threshold = _positive_number("std", std), _positive_number("threshold", threshold)
+    std, threshold = positive_number("std", std), positive_number("threshold", threshold)
     distances = np.linalg.norm(samples[:, None, :] - modes[None, :, :], axis=-1)
     nearest = distances.argmin(axis=1)
     good = distances[np.arange(len(samples)), nearest] < threshold * std
@@ -264,9 +259,14 @@ def evaluator_outputs(images, evaluator=None, batch_size: int = 500):
 def classifier_metrics(real_images, fake_images, evaluator=None) -> dict:
     """Classifier FID between real and generated images, the classifier score of the generated
     ones and their class shares, all measured with the course's evaluator."""
-    evaluator = load_evaluator() if evaluator is None else evaluator
-    real_features, _ = evaluator_outputs(real_images, evaluator)
-    fake_features, fake_probabilities = evaluator_outputs(fake_images, evaluator)
+    real_images, fake_images = np.asarray(real_images, np.float32), np.asarray(fake_images, np.float32)
+    if real_images.shape[1:] != fake_images.shape[1:]:
+        raise ValueError(f"real and fake images must have the same shape per image; got "
+                         f"{real_images.shape[1:]} and {fake_images.shape[1:]}")
+    # one pass of the evaluator over both sets
+    features, probabilities = evaluator_outputs(np.concatenate([real_images, fake_images]), evaluator)
+    n_real = len(real_images)
+    real_features, fake_features, fake_probabilities = features[:n_real], features[n_real:], probabilities[n_real:]
     return {
         "fid": frechet_distance_from_activations(real_features, fake_features),
         "score": classifier_score_from_probabilities(fake_probabilities),
