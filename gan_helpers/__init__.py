@@ -5,8 +5,12 @@ Small, flat modules (each one has an ``__all__``):
 - :mod:`gan_helpers.data` -- MNIST (offline subset or full), text corpora, 2-D toy distributions.
 - :mod:`gan_helpers.params` -- papermill parameter validation and the course's quick mode.
 - :mod:`gan_helpers.losses` -- GAN losses (minimax, non-saturating).
-- :mod:`gan_helpers.metrics` -- distances between sample sets, mode coverage.
-- :mod:`gan_helpers.plotting` -- scatter frames and curves used by several notebooks.
+- :mod:`gan_helpers.models` -- generator and discriminator builders (MLP GAN, DCGAN).
+- :mod:`gan_helpers.training` -- a ``keras.Model`` GAN trained by ``fit``; live monitor,
+  per-epoch image metrics and resumable checkpoints as callbacks.
+- :mod:`gan_helpers.metrics` -- distances between sample sets, mode coverage, classifier FID
+  and score on MNIST.
+- :mod:`gan_helpers.plotting` -- scatter frames, image grids and curves used by several notebooks.
 - :mod:`gan_helpers.widgets` -- ipywidgets helpers that also run headless.
 
 Importing the package never seeds random generators and never touches the network.

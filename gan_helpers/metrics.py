@@ -13,7 +13,8 @@ Maths-only functions on NumPy arrays (no model inside):
 
 Convenience calls that run the course's MNIST evaluator classifier (a small CNN trained by
 ``tools/train_evaluator.py``, weights in ``datasets/``): :func:`load_evaluator`,
-:func:`evaluator_outputs`, :func:`classifier_metrics`.
+:func:`evaluator_outputs`, :class:`ClassifierMetrics` (real features computed once, for
+per-epoch evaluation) and :func:`classifier_metrics`.
 
 Defined in: ``notebooks/01_gan_concepts.ipynb`` (sliced Wasserstein and mode coverage, used
 there to watch a GAN learn).
@@ -41,6 +42,7 @@ __all__ = [
     "load_evaluator",
     "evaluator_outputs",
     "classifier_metrics",
+    "ClassifierMetrics",
     "EVALUATOR_PATH",
     "EVALUATOR_SHA256",
 ]
@@ -239,36 +241,72 @@ def load_evaluator(path=None):
     return model
 
 
-def evaluator_outputs(images, evaluator=None, batch_size: int = 500):
-    """``(features, probabilities)`` of the evaluator for images of shape (N, 28, 28, 1) in [-1, 1]."""
+def _two_output_model(evaluator):
     import keras
 
+    return keras.Model(evaluator.inputs, [evaluator.get_layer("features").output, evaluator.outputs[0]])
+
+
+def _check_images(images):
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 3:
         images = images[..., None]
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(f"images must have shape (N, 28, 28, 1); got {images.shape}")
-    evaluator = load_evaluator() if evaluator is None else evaluator
-    both = keras.Model(evaluator.inputs, [evaluator.get_layer("features").output, evaluator.outputs[0]])
-    features, logits = both.predict(images, batch_size=batch_size, verbose=0)
+    if len(images) < 2:
+        raise ValueError(f"need at least 2 images to estimate feature statistics; got {len(images)}")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("images contain NaN or infinite values (did training diverge?)")
+    return images
+
+
+def _run_two_output(model, images, batch_size):
+    features, logits = model.predict(images, batch_size=batch_size, verbose=0)
     logits = logits - logits.max(axis=1, keepdims=True)
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     return features, probabilities
 
 
+def evaluator_outputs(images, evaluator=None, batch_size: int = 500):
+    """``(features, probabilities)`` of the evaluator for images of shape (N, 28, 28, 1) in [-1, 1]."""
+    images = _check_images(images)
+    evaluator = load_evaluator() if evaluator is None else evaluator
+    return _run_two_output(_two_output_model(evaluator), images, batch_size)
+
+
+class ClassifierMetrics:
+    """Classifier FID, score and class shares of generated images against one fixed real set.
+
+    The real images' features are computed once, at construction, so calling the object once
+    per epoch costs one pass of the evaluator over the generated images only::
+
+        measure = ClassifierMetrics(real_images)
+        measure(fake_images)  # {"fid": ..., "score": ..., "class_shares": [...]}
+
+    Compare with ``measure(held_out_real_images)``, the reference a perfect generator would
+    reach with the same number of samples.
+    """
+
+    def __init__(self, real_images, evaluator=None, batch_size: int = 500):
+        if not is_integer(batch_size) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+        self.batch_size = int(batch_size)
+        self.evaluator = load_evaluator() if evaluator is None else evaluator
+        self._model = _two_output_model(self.evaluator)
+        self.real_features, _ = _run_two_output(self._model, _check_images(real_images), self.batch_size)
+
+    def __call__(self, fake_images) -> dict:
+        features, probabilities = _run_two_output(self._model, _check_images(fake_images), self.batch_size)
+        return {
+            "fid": frechet_distance_from_activations(self.real_features, features),
+            "score": classifier_score_from_probabilities(probabilities),
+            "class_shares": class_shares(probabilities, 10),
+        }
+
+
 def classifier_metrics(real_images, fake_images, evaluator=None) -> dict:
     """Classifier FID between real and generated images, the classifier score of the generated
-    ones and their class shares, all measured with the course's evaluator."""
-    real_images, fake_images = np.asarray(real_images, np.float32), np.asarray(fake_images, np.float32)
-    if real_images.shape[1:] != fake_images.shape[1:]:
-        raise ValueError(f"real and fake images must have the same shape per image; got "
-                         f"{real_images.shape[1:]} and {fake_images.shape[1:]}")
-    # one pass of the evaluator over both sets
-    features, probabilities = evaluator_outputs(np.concatenate([real_images, fake_images]), evaluator)
-    n_real = len(real_images)
-    real_features, fake_features, fake_probabilities = features[:n_real], features[n_real:], probabilities[n_real:]
-    return {
-        "fid": frechet_distance_from_activations(real_features, fake_features),
-        "score": classifier_score_from_probabilities(fake_probabilities),
-        "class_shares": class_shares(fake_probabilities),
-    }
+    ones and their class shares, all measured with the course's evaluator (a one-off
+    :class:`ClassifierMetrics`)."""
+    real_images, fake_images = _check_images(real_images), _check_images(fake_images)
+    return ClassifierMetrics(real_images, evaluator)(fake_images)

@@ -3,7 +3,8 @@
 All functions draw with Matplotlib, keep figures small (the committed notebooks must stay
 under 1 MB) and return the figure so a notebook can save it or show it in a live view.
 
-Defined in: ``notebooks/01_gan_concepts.ipynb`` (training film of a toy GAN).
+Defined in: ``notebooks/01_gan_concepts.ipynb`` (training film of a toy GAN) and
+``notebooks/02_mlp_gan.ipynb`` (image grids).
 """
 
 from __future__ import annotations
@@ -15,10 +16,24 @@ import numpy as np
 
 from gan_helpers.params import is_integer
 
-__all__ = ["plot_samples", "plot_frames", "plot_curves", "REAL_COLOR", "FAKE_COLOR"]
+__all__ = ["plot_samples", "plot_frames", "plot_curves", "image_grid", "plot_image_grid", "plot_image_frames",
+           "REAL_COLOR", "FAKE_COLOR"]
 
 REAL_COLOR = "#9e9e9e"
 FAKE_COLOR = "#d62728"
+
+
+def _pick_steps(frames, max_frames):
+    """At most ``max_frames`` evenly spaced keys of ``frames``, always the first and the last."""
+    if not is_integer(max_frames) or max_frames < 2:
+        raise ValueError(f"max_frames must be an integer >= 2 (the first and the last step); got {max_frames!r}")
+    steps = sorted(frames)
+    if not steps:
+        raise ValueError("frames is empty: record at least one step")
+    if len(steps) > max_frames:
+        picks = np.unique(np.linspace(0, len(steps) - 1, max_frames).round().astype(int))
+        steps = [steps[i] for i in picks]
+    return steps
 
 
 def plot_samples(ax, real_samples, fake_samples, title: str | None = None, limits=None, max_points: int = 1000):
@@ -58,14 +73,7 @@ def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max
     ``frames`` maps a training step to the samples generated at that step; at most
     ``max_frames`` evenly spaced steps (always the first and the last) are drawn.
     """
-    if not is_integer(max_frames) or max_frames < 2:
-        raise ValueError(f"max_frames must be an integer >= 2 (the first and the last step); got {max_frames!r}")
-    steps = sorted(frames)
-    if not steps:
-        raise ValueError("frames is empty: record at least one step")
-    if len(steps) > max_frames:
-        picks = np.unique(np.linspace(0, len(steps) - 1, max_frames).round().astype(int))
-        steps = [steps[i] for i in picks]
+    steps = _pick_steps(frames, max_frames)
     fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps), panel_size + 0.3), squeeze=False)
     for ax, step in zip(axes[0], steps):
         plot_samples(ax, real_samples, frames[step], title=f"step {step}", limits=limits)
@@ -94,3 +102,55 @@ def plot_curves(x: Sequence[float], curves: Mapping[str, Sequence[float]], xlabe
     if fig is not None:
         fig.tight_layout()
     return fig if fig is not None else ax.figure
+
+
+def image_grid(images, ncols: int = 8, padding: int = 1):
+    """Tile images of shape (N, H, W) or (N, H, W, 1) in [-1, 1] into one 2-D array in [0, 1].
+
+    Rows are filled left to right; empty cells and the ``padding`` between images are white
+    (1.0), so digits (light strokes on dark) stand out.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must have shape (N, H, W) or (N, H, W, 1) with N >= 1; got {np.shape(images)}")
+    if not is_integer(ncols) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
+    if not is_integer(padding) or padding < 0:
+        raise ValueError(f"padding must be a non-negative integer; got {padding!r}")
+    n, h, w = images.shape
+    ncols = min(int(ncols), n)
+    nrows = -(-n // ncols)
+    grid = np.ones((nrows * (h + padding) + padding, ncols * (w + padding) + padding), np.float32)
+    for i, image in enumerate(np.clip((images + 1) / 2, 0, 1)):
+        r, c = divmod(i, ncols)
+        top, left = padding + r * (h + padding), padding + c * (w + padding)
+        grid[top:top + h, left:left + w] = image
+    return grid
+
+
+def plot_image_grid(images, ncols: int = 8, title: str | None = None, ax=None, size: float = 2.6):
+    """Draw :func:`image_grid` of ``images`` (grey scale) on ``ax`` or on a new small figure."""
+    grid = image_grid(images, ncols)
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(size, size * grid.shape[0] / grid.shape[1]))
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9)
+    if fig is not None:
+        fig.tight_layout(pad=0.2)
+    return fig if fig is not None else ax.figure
+
+
+def plot_image_frames(frames: Mapping[int, np.ndarray], max_frames: int = 6, ncols: int = 4, panel_size: float = 1.6,
+                      label: str = "epoch"):
+    """A strip of image grids at several training epochs (always the first and the last)."""
+    steps = _pick_steps(frames, max_frames)
+    fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps), panel_size + 0.25), squeeze=False)
+    for ax, step in zip(axes[0], steps):
+        plot_image_grid(frames[step], ncols=ncols, title=f"{label} {step}", ax=ax)
+    fig.tight_layout(pad=0.3)
+    return fig

@@ -306,3 +306,31 @@ def test_load_evaluator_checks_hash_and_architecture(tmp_path, monkeypatch):
         load_evaluator(wrong)
     with pytest.raises(FileNotFoundError, match="train_evaluator.py"):
         load_evaluator(tmp_path / "missing.weights.h5")
+
+
+def test_classifier_metrics_object_matches_the_one_off_call(evaluator, mnist):
+    from gan_helpers.metrics import ClassifierMetrics
+
+    (x_train, _), (x_test, _) = mnist
+    measure = ClassifierMetrics(x_train[:500], evaluator)
+    assert measure.real_features.shape == (500, 128)
+    once = classifier_metrics(x_train[:500], x_test[:300], evaluator)
+    again = measure(x_test[:300])
+    assert again["fid"] == pytest.approx(once["fid"], rel=1e-6)
+    assert again["score"] == pytest.approx(once["score"], rel=1e-6)
+    assert again["class_shares"] == pytest.approx(once["class_shares"])
+    assert measure(x_train[:500])["fid"] == pytest.approx(0.0, abs=1e-3)  # the real set against itself
+
+
+def test_classifier_metrics_rejects_bad_images(evaluator):
+    from gan_helpers.metrics import ClassifierMetrics
+
+    measure = ClassifierMetrics(np.zeros((10, 28, 28, 1), "float32"), evaluator)
+    with pytest.raises(ValueError, match="NaN"):
+        measure(np.full((10, 28, 28, 1), np.nan, "float32"))
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
+        measure(np.zeros((10, 32, 32, 3), "float32"))
+    with pytest.raises(ValueError, match="at least 2"):
+        measure(np.zeros((1, 28, 28, 1), "float32"))
+    with pytest.raises(ValueError, match="batch_size"):
+        ClassifierMetrics(np.zeros((10, 28, 28, 1), "float32"), evaluator, batch_size=0)

@@ -168,3 +168,38 @@ def test_plot_samples_1d_with_all_values_equal_has_finite_bars():
     fig, ax = plt.subplots()
     plot_samples(ax, np.full(10, 2.0), np.full(10, 2.0))
     assert all(np.isfinite(patch.get_height()) for patch in ax.patches)
+
+
+def test_image_grid_tiles_rows_and_pads_with_white():
+    from gan_helpers.plotting import image_grid
+
+    images = np.stack([np.full((2, 3), v) for v in (-1.0, 0.0, 1.0)])  # black, grey, white
+    grid = image_grid(images, ncols=2, padding=1)
+    assert grid.shape == (2 * (2 + 1) + 1, 2 * (3 + 1) + 1)
+    assert np.all(grid[1:3, 1:4] == 0.0) and np.all(grid[1:3, 5:8] == 0.5) and np.all(grid[4:6, 1:4] == 1.0)
+    assert np.all(grid[4:6, 5:8] == 1.0)  # the empty cell is white
+    assert np.all(grid[0] == 1.0)  # padding
+    assert image_grid(images[..., None], ncols=5).shape == (2 + 2, 3 * (3 + 1) + 1)  # ncols capped at N
+
+
+def test_image_grid_argument_checks():
+    from gan_helpers.plotting import image_grid
+
+    with pytest.raises(ValueError, match="images must have shape"):
+        image_grid(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="ncols"):
+        image_grid(np.zeros((1, 2, 2)), ncols=0)
+    with pytest.raises(ValueError, match="padding"):
+        image_grid(np.zeros((1, 2, 2)), padding=-1)
+
+
+def test_plot_image_frames_picks_first_and_last():
+    from gan_helpers.plotting import plot_image_frames
+
+    frames = {epoch: np.zeros((4, 28, 28, 1)) for epoch in range(11)}
+    fig = plot_image_frames(frames, max_frames=3)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["epoch 0", "epoch 5", "epoch 10"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="frames is empty"):
+        plot_image_frames({})

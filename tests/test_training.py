@@ -1,0 +1,228 @@
+"""gan_helpers.training: the GAN model's update, fit smoke test, callbacks, checkpoint/resume,
+and training under tf.distribute.MirroredStrategy."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_helpers.losses import minimax_discriminator_loss, nonsaturating_generator_loss
+from gan_helpers.training import GAN, ImageMetrics, LiveMonitor, ResumableCheckpoint, to_uint8
+
+LATENT = 4
+
+
+def tiny_models():
+    g = keras.Sequential([keras.Input((LATENT,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(784, activation="tanh"), keras.layers.Reshape((28, 28, 1))])
+    d = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(8),
+                          keras.layers.LeakyReLU(0.2), keras.layers.Dense(1)])
+    return g, d
+
+
+def tiny_gan(seed=0, weights_from=None, lr=0.01, ema_decay=None):
+    keras.utils.set_random_seed(seed)
+    g, d = tiny_models()
+    gan = GAN(g, d, seed=seed, ema_decay=ema_decay)
+    gan.compile(g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5), d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5))
+    if weights_from is not None:
+        g.set_weights(weights_from.generator.get_weights())
+        d.set_weights(weights_from.discriminator.get_weights())
+    return gan
+
+
+def real_data(n=64, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, size=(n, 28, 28, 1)).astype("float32")
+
+
+def dataset(images, batch_size=16):
+    return tf.data.Dataset.from_tensor_slices(images).batch(batch_size, drop_remainder=True)
+
+
+def test_one_epoch_smoke_changes_both_networks_and_logs_finite_losses():
+    gan = tiny_gan()
+    g_before, d_before = gan.generator.get_weights(), gan.discriminator.get_weights()
+    history = gan.fit(dataset(real_data()), epochs=1, verbose=0)
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert 0 < history.history["d_real"][0] < 1 and 0 < history.history["d_fake"][0] < 1
+    assert not np.allclose(g_before[0], gan.generator.get_weights()[0])
+    assert not np.allclose(d_before[0], gan.discriminator.get_weights()[0])
+
+
+def test_train_step_matches_a_hand_written_update():
+    """The same step written out (as notebook 02 does) gives the same weights."""
+    gan = tiny_gan(seed=3)
+    manual = tiny_gan(seed=5, weights_from=gan)  # same weights, fresh optimizers
+    real_images = real_data(16, seed=1)
+    gan.fit(dataset(real_images), epochs=1, verbose=0)
+
+    seed_generator = keras.random.SeedGenerator(3)  # the GAN's noise: same seed, same draws
+    g, d = manual.generator, manual.discriminator
+    z = keras.random.normal((16, LATENT), seed=seed_generator)
+    fake_images = g(z, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = minimax_discriminator_loss(d(real_images, training=True), d(fake_images, training=True))
+    manual.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d.trainable_variables), d.trainable_variables))
+    z = keras.random.normal((16, LATENT), seed=seed_generator)
+    with tf.GradientTape() as tape:
+        g_loss = nonsaturating_generator_loss(d(g(z, training=True), training=True))
+    manual.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g.trainable_variables), g.trainable_variables))
+
+    for a, b in zip(gan.generator.get_weights() + gan.discriminator.get_weights(), g.get_weights() + d.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # graph vs eager round-off
+
+
+def test_gan_argument_checks():
+    g, d = tiny_models()
+    with pytest.raises(TypeError, match="generator and discriminator"):
+        GAN(g, "not a model")
+    with pytest.raises(ValueError, match="latent_dim"):
+        GAN(g, d, latent_dim=0)
+    with pytest.raises(TypeError, match="seed"):
+        GAN(g, d, seed=1.5)
+    gan = GAN(g, d)
+    assert gan.latent_dim == LATENT  # read from the generator
+    with pytest.raises(TypeError, match="d_optimizer"):
+        gan.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer="adam")
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="two optimizer objects"):
+        gan.compile(g_optimizer=opt, d_optimizer=opt)
+
+
+def test_generate_is_repeatable_and_checks_z():
+    gan = tiny_gan()
+    a, b = gan.generate(5, seed=1), gan.generate(5, seed=1)
+    assert a.shape == (5, 28, 28, 1) and np.array_equal(a, b)
+    assert not np.array_equal(a, gan.generate(5, seed=2))
+    with pytest.raises(ValueError, match="z must have shape"):
+        gan.generate(z=np.zeros((2, LATENT + 1)))
+    with pytest.raises(ValueError, match="n must be"):
+        gan.generate(0)
+
+
+def test_to_uint8():
+    out = to_uint8(np.array([-1.0, 0.0, 1.0, 7.0]).reshape(1, 2, 2, 1))
+    assert out.dtype == np.uint8 and out.shape == (1, 2, 2)
+    assert out.ravel().tolist() == [0, 128, 255, 255]
+
+
+def test_live_monitor_headless_prints_one_line_per_epoch_and_keeps_frames(capsys):
+    gan = tiny_gan()
+    monitor = LiveMonitor(n_images=4, seed=0)
+    gan.fit(dataset(real_data()), epochs=2, verbose=0, callbacks=[monitor])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("epoch")]
+    assert len(lines) == 2 and lines[1].startswith("epoch 2/2") and "d_loss" in lines[1]
+    assert sorted(monitor.frames) == [0, 1, 2] and monitor.frames[2].shape == (4, 28, 28, 1)
+    assert not np.array_equal(monitor.frames[0], monitor.frames[2])
+    assert len(monitor.history["g_loss"]) == 2
+    fig = monitor._draw(2, 2, "status")  # the Jupyter figure also draws
+    assert len(fig.axes) == 2
+
+
+@pytest.fixture(scope="module")
+def measure():
+    from gan_helpers.data import load_mnist
+    from gan_helpers.metrics import ClassifierMetrics
+
+    (x_train, _), _ = load_mnist()
+    return ClassifierMetrics(x_train[:500])
+
+
+def test_image_metrics_every_second_epoch_and_after_the_last(measure):
+    gan = tiny_gan()
+    metrics = ImageMetrics(measure, n_samples=50, every=2)
+    history = gan.fit(dataset(real_data()), epochs=3, verbose=0, callbacks=[metrics])
+    fid = history.history["fid"]
+    assert len(fid) == 3 and np.isnan(fid[0]) and np.isfinite(fid[1]) and np.isfinite(fid[2])
+    assert sorted(metrics.class_shares) == [2, 3] and sum(metrics.class_shares[3]) == pytest.approx(1.0)
+    assert fid[2] > 10  # a 2-epoch tiny GAN on noise images is far from MNIST
+    with pytest.raises(ValueError, match="n_samples"):
+        ImageMetrics(measure, n_samples=1)
+
+
+def test_checkpoint_resume_equals_an_uninterrupted_run(tmp_path, capsys):
+    data = dataset(real_data())
+    straight = tiny_gan(seed=7)
+    straight.fit(data, epochs=3, verbose=0)
+
+    first = tiny_gan(seed=7)
+    monitor = LiveMonitor(n_images=2)
+    first.fit(data, epochs=2, verbose=0, callbacks=[monitor, ResumableCheckpoint(tmp_path, monitor=monitor)])
+    assert json.loads((tmp_path / "state.json").read_text())["epoch"] == 2
+    assert len(list(tmp_path.glob("*.weights.h5"))) == 1  # older epochs' weights are removed
+
+    resumed = tiny_gan(seed=99)  # different initial weights: all must come from the checkpoint
+    monitor = LiveMonitor(n_images=2)
+    checkpoint = ResumableCheckpoint(tmp_path, monitor=monitor)
+    resumed.fit(data, epochs=3, verbose=0, callbacks=[monitor, checkpoint])
+    assert "Resumed from the checkpoint" in capsys.readouterr().out
+    assert checkpoint.resumed_from == 2 and len(checkpoint.history["d_loss"]) == 3
+    assert sorted(monitor.frames) == [0, 1, 2, 3] and len(monitor.history["d_loss"]) == 3
+    for a, b in zip(straight.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+    # a re-run of the finished training trains nothing and keeps the weights
+    again = tiny_gan(seed=1)
+    again.fit(data, epochs=3, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    assert "nothing to do" in capsys.readouterr().out
+    for a, b in zip(resumed.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert again._initial_epoch is None  # the next fit() is not affected
+
+
+def test_checkpoint_errors_are_clear(tmp_path):
+    data = dataset(real_data())
+    tiny_gan().fit(data, epochs=1, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    g = keras.Sequential([keras.Input((LATENT,)), keras.layers.Dense(784), keras.layers.Reshape((28, 28, 1))])
+    other = GAN(g, tiny_models()[1])
+    other.compile(g_optimizer=keras.optimizers.Adam(), d_optimizer=keras.optimizers.Adam())
+    with pytest.raises(ValueError, match="does not fit this GAN"):
+        other.fit(data, epochs=2, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not a valid checkpoint"):
+        tiny_gan().fit(data, epochs=2, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    with pytest.raises(TypeError, match="directory"):
+        ResumableCheckpoint(3)
+
+
+MIRRORED = textwrap.dedent("""
+    import numpy as np, keras, tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import sys
+    sys.path.insert(0, {tests!r})
+    from test_training import tiny_gan, real_data
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    half = real_data(8, seed=2)
+    with strategy.scope():
+        gan = tiny_gan(seed=4, ema_decay=0.5)
+    single = tiny_gan(seed=4, weights_from=gan, ema_decay=0.5)
+    single.ema_generator.set_weights(gan.ema_generator.get_weights())
+    # both replicas get the same 8 images (and draw the same noise), so the replica-averaged
+    # update must equal one single-device step on those 8 images
+    both_halves = tf.data.Dataset.from_tensor_slices(np.concatenate([half, half])).batch(16)
+    history = gan.fit(both_halves, epochs=1, verbose=0)
+    single.fit(tf.data.Dataset.from_tensor_slices(half).batch(8), epochs=1, verbose=0)
+    assert strategy.num_replicas_in_sync == 2
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    for a, b in zip(gan.get_weights() + gan.ema_generator.get_weights(),
+                    single.get_weights() + single.ema_generator.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    print("MIRRORED OK")
+""")
+
+
+def test_trains_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    from pathlib import Path
+
+    script = tmp_path / "mirrored.py"
+    script.write_text(MIRRORED.format(tests=str(Path(__file__).parent)))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert "MIRRORED OK" in result.stdout, result.stderr[-3000:]
