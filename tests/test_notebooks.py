@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from notebook_checks import assert_stopped_in_validation
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -101,9 +102,13 @@ def test_papermill_override_changes_the_run_and_it_still_learns(tmp_path):
 def test_bad_parameter_stops_in_the_validation_cell(tmp_path, name, value, error):
     with pytest.raises(pm.PapermillExecutionError) as info:
         _execute(tmp_path, **{name: value, "output_dir": str(tmp_path / "outputs")})
-    assert info.value.ename == error
-    assert f"Parameter '{name}'" in info.value.evalue and repr(value) in info.value.evalue
-    nb = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    failed = [c for c in nb.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
-    assert len(failed) == 1 and "validate_parameters(globals()" in failed[0].source
-    assert not (tmp_path / "outputs").exists(), "nothing may run (or be written) after a bad parameter"
+    assert_stopped_in_validation(info, tmp_path / "executed.ipynb", tmp_path / "outputs", name, value, error)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_readme_lists_every_parameter_with_its_default(path):
+    """The README's parameter table of each notebook is tools/params_table.py's output."""
+    table = subprocess.run([sys.executable, str(ROOT / "tools" / "params_table.py"), str(path)],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert table in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        f"README.md: update the parameter table of {path.name} with `python tools/params_table.py {path}`")
