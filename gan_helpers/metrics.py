@@ -29,7 +29,7 @@ import numpy as np
 from scipy import linalg
 from scipy.stats import wasserstein_distance
 
-from gan_helpers.params import is_integer, positive_number
+from gan_helpers.params import is_integer, positive_integer, positive_number
 
 __all__ = [
     "sliced_wasserstein_distance",
@@ -77,14 +77,13 @@ def sliced_wasserstein_distance(x, y, n_projections: int = 128, seed: int = 0) -
     x, y = _as_2d("x", x), _as_2d("y", y)
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have the same dimension; got {x.shape[1]} and {y.shape[1]}")
-    if not is_integer(n_projections) or n_projections < 1:
-        raise ValueError(f"n_projections must be a positive integer; got {n_projections!r}")
+    n_projections = positive_integer("n_projections", n_projections)
     if not is_integer(seed):
         raise ValueError(f"seed must be an integer (the same seed gives the same directions); got {seed!r}")
     dim = x.shape[1]
     if dim == 1:
         return float(wasserstein_distance(x[:, 0], y[:, 0]))
-    directions = np.random.default_rng(seed).normal(size=(int(n_projections), dim))
+    directions = np.random.default_rng(seed).normal(size=(n_projections, dim))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     px, py = x @ directions.T, y @ directions.T
     return float(np.mean([wasserstein_distance(px[:, k], py[:, k]) for k in range(directions.shape[0])]))
@@ -288,9 +287,7 @@ class ClassifierMetrics:
     """
 
     def __init__(self, real_images, evaluator=None, batch_size: int = 500):
-        if not is_integer(batch_size) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
-        self.batch_size = int(batch_size)
+        self.batch_size = positive_integer("batch_size", batch_size)
         self.evaluator = load_evaluator() if evaluator is None else evaluator
         self._model = _two_output_model(self.evaluator)
         self.real_features, _ = _run_two_output(self._model, _check_images(real_images), self.batch_size)

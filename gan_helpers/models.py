@@ -20,23 +20,17 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from gan_helpers.params import is_integer
+from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator", "IMAGE_SHAPE"]
 
 IMAGE_SHAPE = (28, 28, 1)
 
 
-def _positive_int(name, value):
-    if not is_integer(value) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 def mlp_generator(latent_dim: int = 100, hidden_units=(256, 512, 1024)) -> keras.Model:
     """``z -> [Dense(h) -> LeakyReLU(0.2) -> BatchNorm] for h in hidden_units -> Dense(784, tanh)``."""
-    latent_dim = _positive_int("latent_dim", latent_dim)
-    hidden_units = [_positive_int("hidden_units", h) for h in hidden_units]
+    latent_dim = positive_integer("latent_dim", latent_dim)
+    hidden_units = [positive_integer("hidden_units", h) for h in hidden_units]
     model = keras.Sequential(name="mlp_generator")
     model.add(keras.Input(shape=(latent_dim,), name="z"))
     for units in hidden_units:
@@ -50,7 +44,7 @@ def mlp_generator(latent_dim: int = 100, hidden_units=(256, 512, 1024)) -> keras
 
 def mlp_discriminator(hidden_units=(512, 256)) -> keras.Model:
     """``x -> Flatten -> [Dense(h) -> LeakyReLU(0.2)] for h in hidden_units -> Dense(1)`` (a logit)."""
-    hidden_units = [_positive_int("hidden_units", h) for h in hidden_units]
+    hidden_units = [positive_integer("hidden_units", h) for h in hidden_units]
     model = keras.Sequential(name="mlp_discriminator")
     model.add(keras.Input(shape=IMAGE_SHAPE, name="images"))
     model.add(layers.Flatten())
@@ -77,9 +71,9 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32, kernel_size: int = 4,
     2016). With the defaults this is the MNIST generator of InfoGAN (Chen et al., 2016, table
     1) and of TF-GAN's MNIST example. ``dense_units=0`` drops the first Dense layer.
     """
-    latent_dim = _positive_int("latent_dim", latent_dim)
-    width = _positive_int("width", width)
-    kernel_size = _positive_int("kernel_size", kernel_size)
+    latent_dim = positive_integer("latent_dim", latent_dim)
+    width = positive_integer("width", width)
+    kernel_size = positive_integer("kernel_size", kernel_size)
     dense_units = _dense_units(dense_units)
     model = keras.Sequential(name="dcgan_generator")
     model.add(keras.Input(shape=(latent_dim,), name="z"))
@@ -103,8 +97,8 @@ def dcgan_discriminator(width: int = 32, kernel_size: int = 4, dropout: float = 
     batch statistics. ``dropout`` > 0 adds Dropout after each convolution (TensorFlow's DCGAN
     tutorial uses 0.3). ``dense_units=0`` drops the hidden Dense layer.
     """
-    width = _positive_int("width", width)
-    kernel_size = _positive_int("kernel_size", kernel_size)
+    width = positive_integer("width", width)
+    kernel_size = positive_integer("kernel_size", kernel_size)
     dense_units = _dense_units(dense_units)
     if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")

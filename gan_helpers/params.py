@@ -40,6 +40,7 @@ __all__ = [
     "QUICK_ENV",
     "is_integer",
     "positive_number",
+    "positive_integer",
 ]
 
 QUICK_ENV = "GAN_COURSE_QUICK"
@@ -58,6 +59,16 @@ def positive_number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive number; got {value!r}")
     return float(value)
+
+
+def positive_integer(name: str, value: Any) -> int:
+    """``value`` as an int if it is an integer >= 1 (not a bool), else ``ValueError`` naming ``name``.
+
+    The check behind the package's own counts and sizes (``latent_dim``, ``width``, ``n`` ...).
+    """
+    if not is_integer(value) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
 
 
 def _describe(value: Any) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from gan_helpers.params import is_integer
+from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["plot_samples", "plot_frames", "plot_curves", "image_grid", "plot_image_grid", "plot_image_frames",
            "REAL_COLOR", "FAKE_COLOR"]
@@ -115,12 +115,11 @@ def image_grid(images, ncols: int = 8, padding: int = 1):
         images = images[..., 0]
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, 1) with N >= 1; got {np.shape(images)}")
-    if not is_integer(ncols) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
+    ncols = positive_integer("ncols", ncols)
     if not is_integer(padding) or padding < 0:
         raise ValueError(f"padding must be a non-negative integer; got {padding!r}")
     n, h, w = images.shape
-    ncols = min(int(ncols), n)
+    ncols = min(ncols, n)
     nrows = -(-n // ncols)
     grid = np.ones((nrows * (h + padding) + padding, ncols * (w + padding) + padding), np.float32)
     for i, image in enumerate(np.clip((images + 1) / 2, 0, 1)):

@@ -33,7 +33,7 @@ import numpy as np
 from keras import ops
 
 from gan_helpers.losses import minimax_discriminator_loss, nonsaturating_generator_loss
-from gan_helpers.params import is_integer
+from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["GAN", "LiveMonitor", "ImageMetrics", "ResumableCheckpoint", "to_uint8", "image_grid"]
 
@@ -82,8 +82,7 @@ class GAN(keras.Model):
                             f"{type(generator).__name__} and {type(discriminator).__name__}")
         if latent_dim is None:
             latent_dim = generator.input_shape[-1]
-        if not is_integer(latent_dim) or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive integer; got {latent_dim!r}")
+        latent_dim = positive_integer("latent_dim", latent_dim)
         if not callable(d_loss_fn) or not callable(g_loss_fn):
             raise TypeError("d_loss_fn and g_loss_fn must be callables taking logits")
         if seed is not None and not is_integer(seed):
@@ -99,7 +98,7 @@ class GAN(keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-        self.latent_dim = int(latent_dim)
+        self.latent_dim = latent_dim
         self.d_loss_fn = d_loss_fn
         self.g_loss_fn = g_loss_fn
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -144,9 +143,8 @@ class GAN(keras.Model):
 
         Uses the averaged generator when the GAN keeps one (``ema_decay``)."""
         if z is None:
-            if not is_integer(n) or n < 1:
-                raise ValueError(f"n must be a positive integer; got {n!r}")
-            z = np.random.default_rng(seed).normal(size=(int(n), self.latent_dim)).astype("float32")
+            n = positive_integer("n", n)
+            z = np.random.default_rng(seed).normal(size=(n, self.latent_dim)).astype("float32")
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}); got {z.shape}")
@@ -224,12 +222,10 @@ class LiveMonitor(keras.callbacks.Callback):
 
     def __init__(self, n_images: int = 16, seed: int = 0, every: int = 1, figure: bool | None = None):
         super().__init__()
-        for name, value in (("n_images", n_images), ("every", every)):
-            if not is_integer(value) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
         if not is_integer(seed):
             raise TypeError(f"seed must be an integer; got {seed!r}")
-        self.n_images, self.seed, self.every = int(n_images), int(seed), int(every)
+        self.n_images, self.seed = positive_integer("n_images", n_images), int(seed)
+        self.every = positive_integer("every", every)
         self.figure = figure
         self.frames: dict[int, np.ndarray] = {}
         self.history: dict[str, list] = {}
@@ -315,13 +311,11 @@ class ImageMetrics(keras.callbacks.Callback):
         super().__init__()
         from gan_helpers.metrics import ClassifierMetrics
 
-        for name, value in (("n_samples", n_samples), ("every", every)):
-            if not is_integer(value) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        if n_samples < 2:
+        self.n_samples, self.every = positive_integer("n_samples", n_samples), positive_integer("every", every)
+        if self.n_samples < 2:
             raise ValueError(f"n_samples must be at least 2 (a covariance is estimated); got {n_samples}")
         self.measure = measure if isinstance(measure, ClassifierMetrics) else ClassifierMetrics(measure)
-        self.n_samples, self.every, self.seed = int(n_samples), int(every), seed
+        self.seed = seed
         self.class_shares: dict[int, list] = {}
 
     def on_epoch_end(self, epoch, logs=None):

@@ -304,3 +304,12 @@ def test_quick_mode_typo_is_an_error_naming_the_variable_and_value(monkeypatch, 
     monkeypatch.setenv("GAN_COURSE_QUICK", raw)
     with pytest.raises(ValueError, match=re.escape(f"Environment variable GAN_COURSE_QUICK must be 1 or 0 (or true/false); got {raw!r}.")):
         quick_mode()
+
+
+def test_positive_integer_accepts_counts_and_names_the_argument():
+    from gan_helpers.params import positive_integer
+
+    assert positive_integer("n", 3) == 3 and isinstance(positive_integer("n", np.int64(2)), int)
+    for bad in (0, -1, 2.0, True, "3", None):
+        with pytest.raises(ValueError, match=r"^width must be a positive integer; got "):
+            positive_integer("width", bad)
