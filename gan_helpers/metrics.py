@@ -305,5 +305,4 @@ def classifier_metrics(real_images, fake_images, evaluator=None) -> dict:
     """Classifier FID between real and generated images, the classifier score of the generated
     ones and their class shares, all measured with the course's evaluator (a one-off
     :class:`ClassifierMetrics`)."""
-    real_images, fake_images = _check_images(real_images), _check_images(fake_images)
-    return ClassifierMetrics(real_images, evaluator)(fake_images)
+    return ClassifierMetrics(real_images, evaluator)(fake_images)  # both sets are checked there

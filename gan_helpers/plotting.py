@@ -17,6 +17,7 @@ import numpy as np
 from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["plot_samples", "plot_frames", "plot_curves", "image_grid", "plot_image_grid", "plot_image_frames",
+           "plot_class_shares",
            "REAL_COLOR", "FAKE_COLOR"]
 
 REAL_COLOR = "#9e9e9e"
@@ -153,3 +154,21 @@ def plot_image_frames(frames: Mapping[int, np.ndarray], max_frames: int = 6, nco
         plot_image_grid(frames[step], ncols=ncols, title=f"{label} {step}", ax=ax)
     fig.tight_layout(pad=0.3)
     return fig
+
+
+def plot_class_shares(ax, shares, reference_shares, label: str = "generated"):
+    """Bars of the share of each digit among generated images, over the outlines of the real
+    reference's shares, with the uniform 0.1 line (notebooks 02 and 03)."""
+    shares, reference_shares = np.asarray(shares, float), np.asarray(reference_shares, float)
+    if shares.shape != reference_shares.shape or shares.ndim != 1:
+        raise ValueError(f"shares and reference_shares must be two lists of the same length; got shapes "
+                         f"{shares.shape} and {reference_shares.shape}")
+    classes = np.arange(len(shares))
+    ax.bar(classes, shares, color=FAKE_COLOR, alpha=0.7, label=label)
+    ax.bar(classes, reference_shares, fill=False, edgecolor="k", label="real held-out")
+    ax.axhline(1 / len(shares), color="grey", linewidth=0.8)
+    ax.set_xticks(classes)
+    ax.set_xlabel("digit (the evaluator's prediction)")
+    ax.set_title("class shares", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax

@@ -203,3 +203,16 @@ def test_plot_image_frames_picks_first_and_last():
     plt.close(fig)
     with pytest.raises(ValueError, match="frames is empty"):
         plot_image_frames({})
+
+
+def test_plot_class_shares_draws_both_bar_sets_and_checks_lengths():
+    from gan_helpers.plotting import plot_class_shares
+
+    fig, ax = plt.subplots()
+    plot_class_shares(ax, [0.2] * 5, [0.2, 0.1, 0.3, 0.2, 0.2], label="GAN")
+    heights = [round(p.get_height(), 3) for p in ax.patches]
+    assert heights == [0.2] * 5 + [0.2, 0.1, 0.3, 0.2, 0.2]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["GAN", "real held-out"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="same length"):
+        plot_class_shares(plt.subplots()[1], [0.5, 0.5], [1.0])

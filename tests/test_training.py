@@ -226,3 +226,19 @@ def test_trains_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     script.write_text(MIRRORED.format(tests=str(Path(__file__).parent)))
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert "MIRRORED OK" in result.stdout, result.stderr[-3000:]
+
+
+def test_export_samples_writes_uint8_images_under_one_key(tmp_path):
+    from gan_helpers.training import export_samples
+
+    gan = tiny_gan()
+    path = export_samples(gan, tmp_path / "sub" / "samples.npz", n=7, seed=3)
+    with np.load(path) as exported:  # loads without allow_pickle
+        assert exported.files == ["images"]
+        images = exported["images"]
+    assert images.shape == (7, 28, 28) and images.dtype == np.uint8
+    assert np.array_equal(images, to_uint8(gan.generate(7, seed=3)))
+    with pytest.raises(ValueError, match=r"\.npz"):
+        export_samples(gan, tmp_path / "samples.csv")
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        export_samples(gan, tmp_path / "samples.npz", n=0)
