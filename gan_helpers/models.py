@@ -13,16 +13,20 @@ image to **one logit** (no sigmoid: the losses in :mod:`gan_helpers.losses` take
   https://arxiv.org/abs/1511.06434) in the MNIST layout of InfoGAN (Chen et al., 2016) sized
   for a laptop CPU: ``width`` sets the number of filters, ``dense_units`` the fully connected
   layer next to the latent code / the logit. Defined in: ``notebooks/03_dcgan_mnist.ipynb``.
+- :func:`toy_generator` / :func:`toy_discriminator` -- small MLPs for 2-D toy data, with the
+  discriminator-side fixes of ``notebooks/05_failure_modes.ipynb``: packing (:func:`pack_samples`,
+  PacGAN) and the minibatch standard deviation feature (:class:`MinibatchStdDev`).
 """
 
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from gan_helpers.params import is_integer, positive_integer
 
-__all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator", "IMAGE_SHAPE"]
+__all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator", "IMAGE_SHAPE",
+           "toy_generator", "toy_discriminator", "MinibatchStdDev", "pack_samples"]
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -115,3 +119,90 @@ def dcgan_discriminator(width: int = 32, kernel_size: int = 4, dropout: float = 
         model.add(layers.LeakyReLU(0.2))
     model.add(layers.Dense(1))
     return model
+
+
+# ----------------------------------------------------------------------------- 2-D toys
+def toy_generator(latent_dim: int = 8, hidden_units: int = 128, layers_count: int = 2, data_dim: int = 2,
+                  output_scale: float = 1.0) -> keras.Model:
+    """``z -> [Dense(hidden_units, relu)] * layers_count -> Dense(data_dim) * output_scale``.
+
+    ``output_scale`` (e.g. the data's standard deviation) lets the network work at unit scale
+    while its samples have the data's scale."""
+    latent_dim = positive_integer("latent_dim", latent_dim)
+    hidden_units = positive_integer("hidden_units", hidden_units)
+    layers_count = positive_integer("layers_count", layers_count)
+    data_dim = positive_integer("data_dim", data_dim)
+    model = keras.Sequential(name="toy_generator")
+    model.add(keras.Input(shape=(latent_dim,), name="z"))
+    for _ in range(layers_count):
+        model.add(layers.Dense(hidden_units, activation="relu"))
+    model.add(layers.Dense(data_dim))
+    if output_scale != 1.0:
+        model.add(layers.Rescaling(float(output_scale)))
+    return model
+
+
+class MinibatchStdDev(layers.Layer):
+    """Append one feature: the standard deviation of each feature over the batch, averaged.
+
+    Karras et al., "Progressive growing of GANs", ICLR 2018, sec. 3 (a simplified form of
+    Salimans et al.'s minibatch discrimination, 2016): a collapsed generator's batch has a
+    small spread, and with this feature the discriminator can see it. Works on inputs of shape
+    ``(batch, features)``.
+    """
+
+    def call(self, inputs):
+        spread = ops.mean(ops.std(inputs, axis=0))
+        return ops.concatenate([inputs, ops.ones_like(inputs[:, :1]) * spread], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)
+
+
+def toy_discriminator(hidden_units: int = 128, layers_count: int = 2, data_dim: int = 2, pack: int = 1,
+                      minibatch_std: bool = False, input_scale: float = 1.0) -> keras.Model:
+    """``x -> [Dense(hidden_units, LeakyReLU 0.2)] * layers_count -> Dense(1)``, one logit.
+
+    ``pack = m > 1`` makes it a PacGAN discriminator: it reads ``m`` samples at once, concatenated
+    (input size ``m * data_dim``; see :func:`pack_samples`). ``minibatch_std=True`` inserts
+    :class:`MinibatchStdDev` after the first hidden layer. ``input_scale`` divides the input
+    (e.g. by the data's standard deviation) so the network sees unit-scale numbers.
+    """
+    hidden_units = positive_integer("hidden_units", hidden_units)
+    layers_count = positive_integer("layers_count", layers_count)
+    data_dim = positive_integer("data_dim", data_dim)
+    pack = positive_integer("pack", pack)
+    if not isinstance(minibatch_std, bool):
+        raise TypeError(f"minibatch_std must be True or False; got {minibatch_std!r}")
+    model = keras.Sequential(name="toy_discriminator")
+    model.add(keras.Input(shape=(pack * data_dim,), name="samples"))
+    if input_scale != 1.0:
+        model.add(layers.Rescaling(1.0 / float(input_scale)))
+    for i in range(layers_count):
+        model.add(layers.Dense(hidden_units))
+        model.add(layers.LeakyReLU(0.2))
+        if i == 0 and minibatch_std:
+            model.add(MinibatchStdDev())
+    model.add(layers.Dense(1))
+    return model
+
+
+def pack_samples(samples, pack: int):
+    """PacGAN packing (Lin et al., "PacGAN: the power of two samples in GANs", NeurIPS 2018).
+
+    ``(n, *shape)`` -> ``(n // pack, *shape[:-1], shape[-1] * pack)``: each group of ``pack``
+    consecutive samples becomes one input of the discriminator, concatenated on the last axis
+    (features for vectors, channels for images). A discriminator that sees several samples at
+    once can tell that they are all alike, which is how it notices mode collapse.
+    ``n`` must be a multiple of ``pack``.
+    """
+    pack = positive_integer("pack", pack)
+    if pack == 1:
+        return samples
+    shape = tuple(samples.shape[1:])
+    n = samples.shape[0]
+    if n is not None and n % pack:
+        raise ValueError(f"the number of samples ({n}) must be a multiple of pack={pack}")
+    grouped = ops.reshape(samples, (-1, pack) + shape)
+    grouped = ops.moveaxis(grouped, 1, -1)  # (n/pack, *shape, pack)
+    return ops.reshape(grouped, (-1,) + shape[:-1] + (shape[-1] * pack,))

@@ -35,6 +35,7 @@ __all__ = [
     "Choice",
     "Bool",
     "Text",
+    "Names",
     "validate_parameters",
     "quick_mode",
     "QUICK_ENV",
@@ -225,6 +226,32 @@ class Text(Rule):
         if not self.allow_empty and not value.strip():
             raise self._value_error(name, value)
         return value
+
+
+class Names(Rule):
+    """A non-empty list of distinct names, each one of ``options``; returns a list.
+
+    Accepts a list or tuple of strings, or one string of comma-separated names (handy on the
+    command line: ``papermill ... -p fixes "pacgan,ttur"``). Order is kept.
+    """
+
+    def __init__(self, *options: str, optional: bool = False):
+        if not options or not all(isinstance(o, str) for o in options):
+            raise ValueError("Names needs at least one option, all strings")
+        super().__init__(optional)
+        self.options = options
+        self.expected = "a list of distinct names from " + ", ".join(repr(o) for o in options)
+
+    def _check(self, name, value):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise self._type_error(name, value)
+        unknown = [v for v in value if v not in self.options]
+        if not value or unknown or len(set(value)) != len(value):
+            detail = (f"unknown {unknown}" if unknown else "empty" if not value else "a name is repeated")
+            raise ValueError(f"Parameter '{name}' must be {self.allowed()}; got {value!r} ({detail}).")
+        return list(value)
 
 
 def validate_parameters(namespace: Mapping[str, Any], rules: Mapping[str, Rule]) -> dict[str, Any]:

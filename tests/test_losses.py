@@ -165,3 +165,76 @@ def test_minimax_saturates_where_the_discriminator_rejects_the_fakes(fake_logits
     assert np.all(mm < 0) and np.all(ns < 0)
     # the minimax gradient grows as D is fooled; the non-saturating one shrinks
     assert np.all(np.diff(np.abs(mm)) > 0) and np.all(np.diff(np.abs(ns)) < 0)
+
+
+# ------------------------------------------------------------------------ notebook 05's fixes
+from gan_helpers.losses import (gradient_penalty, hinge_discriminator_loss, hinge_generator_loss,  # noqa: E402
+                                wasserstein_critic_loss, wasserstein_generator_loss)
+
+
+def test_one_sided_label_smoothing_matches_the_hand_formula():
+    real, fake = np.array([[2.0], [-0.5]]), np.array([[0.3], [-1.0]])
+    a = 0.1
+    expected = (np.mean([(1 - a) * softplus(-r) + a * softplus(r) for r in real[:, 0]])
+                + np.mean([softplus(f) for f in fake[:, 0]]))
+    got = float(minimax_discriminator_loss(tf.constant(real), tf.constant(fake), label_smoothing=a))
+    assert got == pytest.approx(expected, rel=1e-6)
+    # real target 0.9: Keras' BCE with label 0.9 on the real half, label 0 on the fake half
+    reference = float(BCE(np.full((2, 1), 0.9), real)) + float(BCE(np.zeros((2, 1)), fake))
+    assert got == pytest.approx(reference, rel=1e-5)
+
+
+def test_label_smoothing_zero_is_the_plain_loss_and_bad_values_are_refused():
+    real, fake = tf.constant([[1.0]]), tf.constant([[-1.0]])
+    assert float(minimax_discriminator_loss(real, fake, label_smoothing=0.0)) == float(minimax_discriminator_loss(real, fake))
+    for bad in (-0.1, 1.0, True, "0.1"):
+        with pytest.raises(ValueError, match="label_smoothing"):
+            minimax_discriminator_loss(real, fake, label_smoothing=bad)
+
+
+def test_wasserstein_and_hinge_losses_on_hand_computed_scores():
+    real, fake = tf.constant([[3.0], [1.0]]), tf.constant([[-1.0], [0.5]])
+    assert float(wasserstein_critic_loss(real, fake)) == pytest.approx(-0.25 - 2.0)
+    assert float(wasserstein_generator_loss(fake)) == pytest.approx(0.25)
+    # hinge: real max(0, 1 - 3), max(0, 1 - 1) -> 0, 0; fake max(0, 1 - 1), max(0, 1.5) -> 0, 1.5
+    assert float(hinge_discriminator_loss(real, fake)) == pytest.approx(0.75)
+    assert float(hinge_generator_loss(fake)) == pytest.approx(0.25)
+
+
+def _linear_critic(weights):
+    critic = keras.Sequential([keras.Input((len(weights),)), keras.layers.Dense(1, use_bias=False)])
+    critic.set_weights([np.array(weights, dtype="float32")[:, None]])
+    return critic
+
+
+def test_gradient_penalty_of_a_linear_critic_is_norm_minus_one_squared():
+    real = tf.random.normal((16, 2), seed=1)
+    fake = tf.random.normal((16, 2), seed=2)
+    assert float(gradient_penalty(_linear_critic([3.0, 4.0]), real, fake)) == pytest.approx(16.0, rel=1e-5)
+    assert float(gradient_penalty(_linear_critic([0.6, 0.8]), real, fake)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_gradient_penalty_of_a_quadratic_critic_at_fixed_interpolation_points():
+    class Quadratic(keras.Model):  # f(x) = |x|^2 / 2, gradient x: the penalty is mean((|x_hat| - 1)^2)
+        def call(self, x, training=False):
+            return 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True)
+
+    real = tf.constant([[2.0, 0.0], [0.0, 3.0]])
+    fake = tf.constant([[0.0, 0.0], [0.0, -1.0]])
+    eps = tf.constant([[0.5], [0.25]])
+    # x_hat = (1, 0) -> |x_hat| = 1; (0, 0.75 - 0.75) = (0, 0) -> |x_hat| = 0
+    expected = ((1.0 - 1.0) ** 2 + (0.0 - 1.0) ** 2) / 2
+    assert float(gradient_penalty(Quadratic(), real, fake, epsilon=eps)) == pytest.approx(expected, abs=1e-5)
+
+
+def test_gradient_penalty_is_differentiable_and_checks_shapes():
+    critic = _linear_critic([1.0, 1.0])
+    real, fake = tf.ones((4, 2)), tf.zeros((4, 2))
+    with tf.GradientTape() as tape:
+        penalty = gradient_penalty(critic, real, fake, seed=0)
+    grads = tape.gradient(penalty, critic.trainable_variables)
+    # d/dw (|w| - 1)^2 = 2 (|w| - 1) w / |w|, with w = (1, 1)
+    expected = 2 * (math.sqrt(2) - 1) / math.sqrt(2)
+    np.testing.assert_allclose(grads[0].numpy()[:, 0], [expected, expected], rtol=1e-4)
+    with pytest.raises(ValueError, match="same shape"):
+        gradient_penalty(critic, tf.ones((4, 2)), tf.ones((3, 2)))

@@ -62,3 +62,65 @@ def test_dcgan_discriminator_dropout_layers():
 def test_bad_arguments_name_the_parameter(build, kwargs, message):
     with pytest.raises(ValueError, match=message):
         build(**kwargs)
+
+
+# ----------------------------------------------------------------------------- notebook 05's toy models
+import tensorflow as tf  # noqa: E402
+
+from gan_helpers.models import MinibatchStdDev, pack_samples, toy_discriminator, toy_generator  # noqa: E402
+
+
+def test_toy_models_shapes_and_parameter_counts():
+    g = toy_generator(latent_dim=8, hidden_units=128)
+    assert g.input_shape == (None, 8) and g.output_shape == (None, 2)
+    assert g.count_params() == (8 * 128 + 128) + (128 * 128 + 128) + (128 * 2 + 2)
+    d = toy_discriminator(hidden_units=128, pack=2)
+    assert d.input_shape == (None, 4) and d.output_shape == (None, 1)
+    assert d.count_params() == (4 * 128 + 128) + (128 * 128 + 128) + (128 + 1)
+    # minibatch std adds one input to the second layer: 128 more weights
+    assert toy_discriminator(minibatch_std=True).count_params() == toy_discriminator().count_params() + 128
+
+
+def test_toy_scales_multiply_the_output_and_divide_the_input():
+    g1, g3 = toy_generator(4), toy_generator(4, output_scale=3.0)
+    g3.set_weights(g1.get_weights())
+    z = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(g3(z).numpy(), 3.0 * g1(z).numpy(), rtol=1e-6)
+    d1, d2 = toy_discriminator(), toy_discriminator(input_scale=2.0)
+    d2.set_weights(d1.get_weights())
+    x = np.array([[1.0, -2.0]], "float32")
+    np.testing.assert_allclose(d2(2 * x).numpy(), d1(x).numpy(), rtol=1e-6)
+
+
+def test_pack_samples_groups_consecutive_samples():
+    x = np.arange(12, dtype="float32").reshape(6, 2)   # samples (0,1), (2,3), ...
+    packed = pack_samples(tf.constant(x), 2).numpy()
+    assert packed.shape == (3, 4)
+    # each row holds exactly the two consecutive samples' numbers
+    for row, pair in zip(packed, x.reshape(3, 4)):
+        assert sorted(row) == sorted(pair)
+    assert pack_samples(x, 1) is x
+    images = tf.zeros((4, 28, 28, 1))
+    assert tuple(pack_samples(images, 2).shape) == (2, 28, 28, 2)
+    with pytest.raises(ValueError, match="multiple of pack"):
+        pack_samples(tf.zeros((5, 2)), 2)
+    with pytest.raises(ValueError, match="pack"):
+        pack_samples(x, 0)
+
+
+def test_minibatch_std_feature_is_the_mean_spread_of_the_batch():
+    x = np.array([[0.0, 1.0], [2.0, 1.0], [4.0, 1.0]], "float32")
+    out = MinibatchStdDev()(tf.constant(x)).numpy()
+    spread = np.mean(np.std(x, axis=0))   # std of column 0 is sqrt(8/3), of column 1 is 0
+    np.testing.assert_allclose(out[:, :2], x)
+    np.testing.assert_allclose(out[:, 2], [spread] * 3, rtol=1e-6)
+    collapsed = MinibatchStdDev()(tf.constant(np.ones((5, 2), "float32"))).numpy()
+    assert np.all(collapsed[:, 2] == 0.0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(pack=0), "pack"), (dict(hidden_units=0), "hidden_units"), (dict(minibatch_std=1), "minibatch_std"),
+])
+def test_toy_discriminator_bad_arguments_name_the_parameter(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        toy_discriminator(**kwargs)

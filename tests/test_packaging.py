@@ -48,7 +48,8 @@ def test_import_is_light_and_does_not_seed():
 def test_every_module_declares_all():
     import gan_helpers
 
-    for name in ("data", "params", "losses", "metrics", "plotting", "widgets"):
+    for name in ("data", "params", "losses", "models", "training", "metrics", "plotting", "widgets",
+                 "grammar", "text", "text_gan"):
         module = __import__(f"gan_helpers.{name}", fromlist=["__all__"])
         assert module.__all__, name
         for symbol in module.__all__:

@@ -313,3 +313,28 @@ def test_positive_integer_accepts_counts_and_names_the_argument():
     for bad in (0, -1, 2.0, True, "3", None):
         with pytest.raises(ValueError, match=r"^width must be a positive integer; got "):
             positive_integer("width", bad)
+
+
+# ----------------------------------------------------------------------------- Names (lists of choices)
+from gan_helpers.params import Names  # noqa: E402
+
+
+def test_names_accepts_lists_tuples_and_comma_separated_strings():
+    rule = Names("a", "b", "c")
+    assert rule.check("fixes", ["b", "a"]) == ["b", "a"]
+    assert rule.check("fixes", ("c",)) == ["c"]
+    assert rule.check("fixes", "a, c") == ["a", "c"]
+
+
+@pytest.mark.parametrize("value, error, shown", [
+    (["a", "z"], ValueError, "unknown ['z']"),
+    ([], ValueError, "empty"),
+    ("", ValueError, "empty"),
+    (["a", "a"], ValueError, "repeated"),
+    ([1], TypeError, "[1] (list)"),
+    (3, TypeError, "3 (int)"),
+])
+def test_names_refuses_bad_lists_naming_the_parameter(value, error, shown):
+    with pytest.raises(error) as info:
+        Names("a", "b").check("fixes", value)
+    assert "'fixes'" in str(info.value) and shown in str(info.value)
