@@ -11,11 +11,10 @@
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import papermill as pm
 import pytest
-from notebook_checks import assert_stopped_in_validation
+from notebook_checks import assert_stopped_in_validation, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NB05 = ROOT / "notebooks" / "05_failure_modes.ipynb"
@@ -29,15 +28,7 @@ run_playground(**{name: control.value for name, control in app.controls.items()}
 
 
 def execute(out, extra_cell=None, **parameters):
-    source = NB05
-    if extra_cell:
-        nb = nbformat.read(NB05, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
-        source = out.parent / "with_extra_cell.ipynb"
-        nbformat.write(nb, source)
-    pm.execute_notebook(str(source), str(out), parameters=parameters, cwd=str(NB05.parent), kernel_name="python3",
-                        progress_bar=False, execution_timeout=300, start_timeout=120)
-    return nbformat.read(out, as_version=4)
+    return execute_notebook(NB05, out, extra_cell, **parameters)
 
 
 def test_overrides_take_effect_export_and_playground(tmp_path):

@@ -12,11 +12,10 @@
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import papermill as pm
 import pytest
-from notebook_checks import assert_stopped_in_validation
+from notebook_checks import assert_stopped_in_validation, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NB02 = ROOT / "notebooks" / "02_mlp_gan.ipynb"
@@ -24,9 +23,7 @@ NB03 = ROOT / "notebooks" / "03_dcgan_mnist.ipynb"
 
 
 def execute(notebook, out, **parameters):
-    pm.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(notebook.parent),
-                        kernel_name="python3", progress_bar=False, execution_timeout=300, start_timeout=120)
-    return nbformat.read(out, as_version=4)
+    return execute_notebook(notebook, out, **parameters)
 
 
 def printed(nb):

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from notebook_checks import assert_stopped_in_validation
+from notebook_checks import assert_stopped_in_validation, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -57,16 +57,8 @@ run_playground(**{name: control.value for name, control in app.controls.items()}
 
 
 def _execute(tmp_path, extra_cell=None, **parameters):
-    source = NB01
-    if extra_cell:  # run something after the last cell, in the same kernel
-        nb = nbformat.read(NB01, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell(extra_cell))
-        source = tmp_path / "with_extra_cell.ipynb"
-        nbformat.write(nb, source)
     out = tmp_path / "executed.ipynb"
-    pm.execute_notebook(str(source), str(out), parameters=parameters, cwd=str(NB01.parent),
-                        kernel_name="python3", progress_bar=False,
-                        execution_timeout=300, start_timeout=120)
+    execute_notebook(NB01, out, extra_cell, **parameters)
     return out
 
 

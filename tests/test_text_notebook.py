@@ -13,20 +13,17 @@ import json
 import math
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import papermill as pm
 import pytest
-from notebook_checks import assert_stopped_in_validation
+from notebook_checks import assert_stopped_in_validation, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 NB04 = ROOT / "notebooks" / "04_text_gan.ipynb"
 
 
 def execute(out, **parameters):
-    pm.execute_notebook(str(NB04), str(out), parameters=parameters, cwd=str(NB04.parent),
-                        kernel_name="python3", progress_bar=False, execution_timeout=300, start_timeout=120)
-    return nbformat.read(out, as_version=4)
+    return execute_notebook(NB04, out, **parameters)
 
 
 def made_up_corpus(path, n=60, seed=0):
