@@ -4,14 +4,22 @@ Small, flat modules (each one has an ``__all__``):
 
 - :mod:`gan_helpers.data` -- MNIST (offline subset or full), text corpora, 2-D toy distributions.
 - :mod:`gan_helpers.params` -- papermill parameter validation and the course's quick mode.
-- :mod:`gan_helpers.losses` -- GAN losses (minimax, non-saturating).
-- :mod:`gan_helpers.models` -- generator and discriminator builders (MLP GAN, DCGAN).
+- :mod:`gan_helpers.losses` -- GAN losses (minimax, non-saturating, one-sided label smoothing,
+  Wasserstein with gradient penalty, hinge).
+- :mod:`gan_helpers.models` -- generator and discriminator builders (MLP GAN, DCGAN, toy MLPs with
+  PacGAN packing and the minibatch standard deviation feature).
 - :mod:`gan_helpers.training` -- a ``keras.Model`` GAN trained by ``fit``; live monitor,
   per-epoch image metrics and resumable checkpoints as callbacks.
 - :mod:`gan_helpers.metrics` -- distances between sample sets, mode coverage, classifier FID
   and score on MNIST.
 - :mod:`gan_helpers.plotting` -- scatter frames, image grids and curves used by several notebooks.
 - :mod:`gan_helpers.widgets` -- ipywidgets helpers that also run headless.
+- :mod:`gan_helpers.grammar` -- the course's small probabilistic grammar: sentence sampler, exact
+  recognizer (grammar validity of generated text) and the shipped corpus.
+- :mod:`gan_helpers.text` -- text corpora for sequence models and text metrics (novelty, n-gram
+  validity, distinct-n, self-BLEU).
+- :mod:`gan_helpers.text_gan` -- Gumbel-softmax, a GRU generator and a one-hot reading
+  discriminator, MLE and GAN train steps (imports TensorFlow).
 
 Importing the package never seeds random generators and never touches the network.
 """
