@@ -23,6 +23,7 @@ there to watch a GAN learn).
 from __future__ import annotations
 
 import warnings
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -240,10 +241,19 @@ def load_evaluator(path=None):
     return model
 
 
+_TWO_OUTPUT_MODELS = weakref.WeakKeyDictionary()  # evaluator -> its (features, logits) model
+
+
 def _two_output_model(evaluator):
+    """The evaluator with a second output, its features; built once per evaluator, so repeated
+    calls (one per epoch, one per digit) reuse one model and one traced predict function."""
     import keras
 
-    return keras.Model(evaluator.inputs, [evaluator.get_layer("features").output, evaluator.outputs[0]])
+    model = _TWO_OUTPUT_MODELS.get(evaluator)
+    if model is None:
+        model = keras.Model(evaluator.inputs, [evaluator.get_layer("features").output, evaluator.outputs[0]])
+        _TWO_OUTPUT_MODELS[evaluator] = model
+    return model
 
 
 def _check_images(images):

@@ -334,3 +334,11 @@ def test_classifier_metrics_rejects_bad_images(evaluator):
         measure(np.zeros((1, 28, 28, 1), "float32"))
     with pytest.raises(ValueError, match="batch_size"):
         ClassifierMetrics(np.zeros((10, 28, 28, 1), "float32"), evaluator, batch_size=0)
+
+
+def test_the_two_output_model_is_built_once_per_evaluator():
+    from gan_helpers.metrics import _two_output_model, build_evaluator
+
+    evaluator, other = build_evaluator(), build_evaluator()
+    assert _two_output_model(evaluator) is _two_output_model(evaluator)
+    assert _two_output_model(other) is not _two_output_model(evaluator)
