@@ -115,13 +115,9 @@ def _check_sentences(name, sentences, at_least=1):
     return out
 
 
-def _check_n(name, n):
-    return positive_integer(name, n)
-
-
 def ngrams(tokens, n):
     """The n-grams of one token sequence, as tuples (none if it is shorter than ``n``)."""
-    n = _check_n("n", n)
+    n = positive_integer("n", n)
     tokens = tuple(tokens)
     return [tokens[i:i + n] for i in range(len(tokens) - n + 1)]
 
@@ -164,7 +160,7 @@ def sentence_bleu(hypothesis, references, max_n=4):
     """
     hyp = _check_sentences("hypothesis", [hypothesis])[0]
     refs = _check_sentences("references", references)
-    max_n = _check_n("max_n", max_n)
+    max_n = positive_integer("max_n", max_n)
     matches, totals = [], []
     for n in range(1, max_n + 1):
         counts = Counter(ngrams(hyp, n))
@@ -186,7 +182,7 @@ def self_bleu(sentences, max_n=4):
     second-largest count over the sentences give its largest count over "all the others".
     """
     sents = _check_sentences("sentences", sentences, at_least=2)
-    max_n = _check_n("max_n", max_n)
+    max_n = positive_integer("max_n", max_n)
     per_order = []
     for n in range(1, max_n + 1):
         counts = [Counter(ngrams(s, n)) for s in sents]
