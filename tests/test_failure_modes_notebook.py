@@ -37,7 +37,7 @@ def test_overrides_take_effect_export_and_playground(tmp_path):
     nb = execute(tmp_path / "executed.ipynb", RUN_THE_PLAYGROUND, distribution="grid", fixes=["pacgan", "ttur"],
                  seed=4, steps=120, eval_every=40, batch_size=128, learning_rate_g=0.002, learning_rate_d=0.0005,
                  export_samples=str(export), output_dir=str(outputs))
-    results = json.loads((outputs / "results_grid_seed4.json").read_text())
+    results = json.loads((outputs / "results_grid_seed4_quick.json").read_text())
     p = results["parameters"]
     assert (p["distribution"], p["seed"], p["steps"], p["eval_every"], p["batch_size"]) == ("grid", 4, 120, 40, 128)
     assert (p["learning_rate_g"], p["learning_rate_d"], p["fixes"]) == (0.002, 0.0005, ["pacgan", "ttur"])
@@ -51,7 +51,7 @@ def test_overrides_take_effect_export_and_playground(tmp_path):
     g = results["gradient_norms"]
     assert g["minimax"][-1] < 0.1 * g["non-saturating"][-1]
     for name in ("collapse_frames", "collapse_shares", "comparison", "final_samples"):
-        assert (outputs / f"{name}_grid_seed4.png").is_file()
+        assert (outputs / f"{name}_grid_seed4_quick.png").is_file()
 
     with np.load(export) as arrays:   # plain arrays: loads without allow_pickle
         assert sorted(arrays.files) == ["pacgan", "ttur", "vanilla"]
