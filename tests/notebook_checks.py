@@ -1,8 +1,12 @@
 """Checks shared by the papermill tests of several notebooks."""
 
+import sys
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from papermill_safe import disable_output_widget_stand_in  # noqa: E402
 
 
 def assert_stopped_in_validation(error_info, executed: Path, outputs: Path, name, value, error: str) -> None:
@@ -23,6 +27,7 @@ def execute_notebook(notebook: Path, out: Path, extra_cell: str | None = None, *
     widget's callback with its controls' values, which a headless run never clicks)."""
     import papermill as pm
 
+    disable_output_widget_stand_in()  # course.py runs notebooks the same way (tools/papermill_safe.py)
     source = notebook
     if extra_cell:
         nb = nbformat.read(notebook, as_version=4)

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -174,6 +175,72 @@ def test_checkpoint_resume_equals_an_uninterrupted_run(tmp_path, capsys):
     for a, b in zip(resumed.get_weights(), again.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert again._initial_epoch is None  # the next fit() is not affected
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Presses Ctrl-C (raises KeyboardInterrupt) after ``steps`` training steps, counting them."""
+
+    def __init__(self, steps=None):
+        super().__init__()
+        self.steps, self.done = steps, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        if self.steps is not None and self.done >= self.steps:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_run_resumes_from_its_last_checkpoint_losing_less_than_one_epoch(tmp_path):
+    data = dataset(real_data())  # 4 steps per epoch; the checkpoint is saved after every epoch
+    per_epoch = 4
+    straight = tiny_gan(seed=7)
+    straight.fit(data, epochs=4, verbose=0)
+
+    stop = StopAfter(steps=2 * per_epoch + 3)  # part-way through the third epoch
+    with pytest.raises(KeyboardInterrupt):
+        tiny_gan(seed=7).fit(data, epochs=4, verbose=0, callbacks=[ResumableCheckpoint(tmp_path), stop])
+    assert stop.done == 11
+    assert json.loads((tmp_path / "state.json").read_text())["epoch"] == 2
+
+    count = StopAfter()
+    checkpoint = ResumableCheckpoint(tmp_path)
+    resumed = tiny_gan(seed=99)
+    resumed.fit(data, epochs=4, verbose=0, callbacks=[checkpoint, count])
+    assert checkpoint.resumed_from == 2
+    lost = stop.done - checkpoint.resumed_from * per_epoch  # steps done but not saved
+    assert 0 <= lost < per_epoch and count.done == 2 * per_epoch
+    assert len(checkpoint.history["d_loss"]) == 4
+    for a, b in zip(straight.get_weights(), resumed.get_weights()):  # as if never interrupted
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_an_interruption_while_saving_leaves_the_previous_checkpoint_usable(tmp_path, monkeypatch):
+    import gan_helpers.training as training
+
+    data = dataset(real_data())
+    replace = training.os.replace
+
+    def interrupted_on_epoch_2(src, dst):
+        if str(dst).endswith("state.json") and json.loads(Path(src).read_text())["epoch"] == 2:
+            raise KeyboardInterrupt  # after epoch 2's weights are written, before its state is
+        return replace(src, dst)
+
+    monkeypatch.setattr(training.os, "replace", interrupted_on_epoch_2)
+    with pytest.raises(KeyboardInterrupt):
+        tiny_gan(seed=3).fit(data, epochs=3, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    monkeypatch.setattr(training.os, "replace", replace)
+    assert json.loads((tmp_path / "state.json").read_text())["epoch"] == 1
+
+    one_epoch = tiny_gan(seed=3)
+    one_epoch.fit(data, epochs=1, verbose=0)
+    checkpoint = ResumableCheckpoint(tmp_path)
+    resumed = tiny_gan(seed=50)
+    resumed.fit(data, epochs=1, verbose=0, callbacks=[checkpoint])  # loads epoch 1, trains nothing
+    assert checkpoint.resumed_from == 1
+    for a, b in zip(one_epoch.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    resumed.fit(data, epochs=3, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
+    assert [p.name for p in tmp_path.glob("*.weights.h5")] == ["gan_epoch3.weights.h5"]  # stray file gone
 
 
 def test_checkpoint_errors_are_clear(tmp_path):
