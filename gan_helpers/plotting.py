@@ -83,7 +83,8 @@ def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max
     return fig
 
 
-def plot_curves(x: Sequence[float], curves: Mapping[str, Sequence[float]], xlabel: str = "training step", title: str | None = None, ylabel: str | None = None, logy: bool = False, ax=None):
+def plot_curves(x: Sequence[float], curves: Mapping[str, Sequence[float]], xlabel: str = "training step",
+                title: str | None = None, ylabel: str | None = None, logy: bool = False, ax=None):
     """Plot one or more curves against ``x`` (e.g. losses or distances over training)."""
     fig = None
     if ax is None:

@@ -78,7 +78,7 @@ def test_nb02_rerun_resumes_from_its_checkpoint(nb02_results, outputs):
 def test_nb03_overrides_take_effect_and_it_reads_nb02(nb02_results, outputs):
     from gan_helpers.models import dcgan_discriminator, dcgan_generator
 
-    nb = execute(NB03, outputs / "03.ipynb", seed=5, width=8, dense_units=0, kernel_size=3, ema_decay=0.0,
+    execute(NB03, outputs / "03.ipynb", seed=5, width=8, dense_units=0, kernel_size=3, ema_decay=0.0,
                  latent_dim=16, eval_samples=150, export_samples=str(outputs / "dcgan_samples.npz"),
                  output_dir=str(outputs / "03_dcgan_mnist"))
     results = json.loads((outputs / "03_dcgan_mnist" / "results_subset_seed5_quick.json").read_text())

@@ -271,7 +271,8 @@ def test_validate_parameters_refuses_rules_that_are_not_rule_instances(rule, sho
         validate_parameters({"steps": 1}, {"steps": rule})
 
 
-@pytest.mark.parametrize("namespace, shown", [([("steps", 1)], "(list)"), (None, "None (NoneType)"), ("steps", "'steps' (str)")])
+@pytest.mark.parametrize("namespace, shown",
+                         [([("steps", 1)], "(list)"), (None, "None (NoneType)"), ("steps", "'steps' (str)")])
 def test_validate_parameters_refuses_a_namespace_that_is_not_a_mapping(namespace, shown):
     with pytest.raises(TypeError, match=r"namespace must be a mapping such as globals\(\); got .*" + re.escape(shown)):
         validate_parameters(namespace, {"steps": Int()})
@@ -302,7 +303,8 @@ def test_quick_mode_off(monkeypatch, raw):
 @pytest.mark.parametrize("raw", ["maybe", "2", "y", "ture", "1.0"])
 def test_quick_mode_typo_is_an_error_naming_the_variable_and_value(monkeypatch, raw):
     monkeypatch.setenv("GAN_COURSE_QUICK", raw)
-    with pytest.raises(ValueError, match=re.escape(f"Environment variable GAN_COURSE_QUICK must be 1 or 0 (or true/false); got {raw!r}.")):
+    message = f"Environment variable GAN_COURSE_QUICK must be 1 or 0 (or true/false); got {raw!r}."
+    with pytest.raises(ValueError, match=re.escape(message)):
         quick_mode()
 
 

@@ -42,7 +42,8 @@ class TerminalInteractiveShell:  # plain IPython in a terminal
     pass
 
 
-@pytest.mark.parametrize("shell, expected", [(ZMQInteractiveShell(), True), (TerminalInteractiveShell(), False), (None, False)])
+@pytest.mark.parametrize("shell, expected",
+                         [(ZMQInteractiveShell(), True), (TerminalInteractiveShell(), False), (None, False)])
 def test_in_notebook_recognizes_only_a_kernel_shell(monkeypatch, shell, expected):
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     assert in_notebook() is expected
