@@ -58,6 +58,9 @@ class LiveView:
             plt.close(obj)
 
 
+LABEL_FITS = 9  # characters of a control's label that JupyterLab's default label column shows whole
+
+
 def playground(controls: Mapping[str, object], run: Callable[..., object], button_description: str = "Train"):
     """Build a small app: the ``controls`` (ipywidgets), a button, and an output area.
 
@@ -65,6 +68,9 @@ def playground(controls: Mapping[str, object], run: Callable[..., object], butto
     displays captured in the output area; an exception is shown there as a short message
     instead of being lost in the browser console. The returned ``VBox`` has ``.button``,
     ``.output`` and ``.controls`` attributes; ``box.button.click()`` runs it from code (tests).
+
+    JupyterLab cuts a label longer than about ``LABEL_FITS`` characters ("learning r…"); then every
+    control gets a label column wide enough for the longest label, so they stay aligned.
     """
     import ipywidgets as widgets
     from IPython.display import clear_output
@@ -74,6 +80,10 @@ def playground(controls: Mapping[str, object], run: Callable[..., object], butto
     for name, control in controls.items():
         if not (isinstance(control, widgets.DOMWidget) and hasattr(control, "value")):
             raise TypeError(f"controls['{name}'] must be an ipywidgets value widget; got {type(control).__name__}")
+    longest = max(len(getattr(control, "description", "")) for control in controls.values())
+    if longest > LABEL_FITS:
+        for control in controls.values():
+            control.style.description_width = f"{longest + 2}ch"
     button = widgets.Button(description=button_description, button_style="primary", icon="play")
     output = widgets.Output()
 

@@ -72,13 +72,13 @@ def test_papermill_override_changes_the_run_and_it_still_learns(tmp_path):
     assert any("modes captured" in o.get("text", "") and "/25" in o.get("text", "") for o in shown), shown
     assert any("image/png" in o.get("data", {}) for o in shown)
 
-    results = json.loads((tmp_path / "outputs" / "results_grid_seed3_quick.json").read_text())
+    results = json.loads((tmp_path / "outputs" / "results_grid_z2_seed3_quick.json").read_text())
     assert results["parameters"]["target"] == "grid"
     assert results["parameters"]["seed"] == 3
     assert results["parameters"]["steps_2d"] == 300
     assert results["history_2d"]["step"] == list(range(0, 301, 50))
     assert results["modes_captured"]["of"] == 25
-    assert (tmp_path / "outputs" / "frames_grid_seed3_quick.png").is_file()
+    assert (tmp_path / "outputs" / "frames_grid_z2_seed3_quick.png").is_file()
     # a run that stopped learning fails here (measured: grid 2.3 -> 0.3, 1-D 3.0 -> 0.2)
     assert results["distance_2d"]["end"] < 0.5 * results["distance_2d"]["start"]
     assert results["distance_1d"]["end"] < 0.5 * results["distance_1d"]["start"]

@@ -113,6 +113,15 @@ def test_playground_box_holds_controls_button_and_output():
     assert app.button.disabled is False
 
 
+def test_playground_widens_the_labels_only_when_one_would_be_cut():
+    short = {"steps": widgets.IntSlider(description="steps"), "lr G": widgets.FloatSlider(description="lr G")}
+    playground(short, lambda **kw: None)
+    assert all(c.style.description_width == "" for c in short.values())  # the front end's default
+    long = {"lr": widgets.FloatSlider(description="learning rate"), "steps": widgets.IntSlider(description="steps")}
+    playground(long, lambda **kw: None)
+    assert [c.style.description_width for c in long.values()] == ["15ch", "15ch"]  # 13 characters + 2
+
+
 def test_playground_default_button_says_train():
     assert playground({"n": widgets.IntText(value=1)}, lambda **kw: None).button.description == "Train"
 
