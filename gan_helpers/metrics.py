@@ -104,7 +104,9 @@ def mode_coverage(samples, modes, std: float, threshold: float = 3.0) -> dict:
     Returns
     -------
     dict with ``modes_captured`` (int), ``n_modes`` (int), ``high_quality`` (fraction in [0, 1]),
-    ``reverse_kl`` (float) and ``counts`` (list of high-quality samples per mode).
+    ``reverse_kl`` (float), ``counts`` (list of high-quality samples per mode) and
+    ``nearest_counts`` (list of *all* samples per nearest mode: where the mass goes, good or not;
+    notebook 05 draws collapse with it).
     """
     samples, modes = _as_2d("samples", samples), _as_2d("modes", modes)
     if samples.shape[1] != modes.shape[1]:
@@ -126,6 +128,7 @@ def mode_coverage(samples, modes, std: float, threshold: float = 3.0) -> dict:
         "high_quality": n_good / len(samples),
         "reverse_kl": reverse_kl,
         "counts": counts.tolist(),
+        "nearest_counts": np.bincount(nearest, minlength=len(modes)).tolist(),
     }
 
 

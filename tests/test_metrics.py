@@ -112,18 +112,20 @@ def test_mode_coverage_on_hand_made_points():
     samples = np.array([[0, 0], [0, 0], [0, 0], [1, 0], [5, 5]], dtype=float)
     result = mode_coverage(samples, MODES, std=0.1)
     assert result["counts"] == [3, 1, 0, 0]
+    assert result["nearest_counts"] == [3, 1, 0, 1]  # the far point still has a nearest mode
     assert result["modes_captured"] == 2 and type(result["modes_captured"]) is int
     assert result["n_modes"] == 4
     assert result["high_quality"] == pytest.approx(4 / 5)
     q1, q2 = 3 / 4, 1 / 4
     assert result["reverse_kl"] == pytest.approx(q1 * math.log(q1 * 4) + q2 * math.log(q2 * 4), rel=1e-12)
-    assert set(result) == {"modes_captured", "n_modes", "high_quality", "reverse_kl", "counts"}
+    assert set(result) == {"modes_captured", "n_modes", "high_quality", "reverse_kl", "counts", "nearest_counts"}
 
 
 def test_points_near_but_not_on_a_mode_count_for_the_nearest_mode():
     samples = np.array([[0.05, 0.0], [0.0, 0.95], [0.9, 1.1], [0.6, 0.1]])  # the last one is 0.41 from (1, 0)
     result = mode_coverage(samples, MODES, std=0.1)
     assert result["counts"] == [1, 0, 1, 1]
+    assert result["nearest_counts"] == [1, 1, 1, 1]  # (0.6, 0.1) is nearest to (1, 0), too far to count
     assert result["high_quality"] == pytest.approx(3 / 4)
     assert result["reverse_kl"] == pytest.approx(math.log(4 / 3), rel=1e-12)  # 3 modes with q = 1/3 each
 
