@@ -54,27 +54,38 @@ def say(message: str) -> None:
     print(f"[course] {message}", flush=True)
 
 
+def venv_env(**extra: str) -> dict:
+    """This process's environment with .venv's scripts first on PATH, plus ``extra``."""
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
+
+
 def run(cmd: list, **kwargs) -> None:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **kwargs.pop("env", {})}
-    result = subprocess.run([str(c) for c in cmd], env=env, **kwargs)
+    result = subprocess.run([str(c) for c in cmd], env=venv_env(**kwargs.pop("env", {})), **kwargs)
     if result.returncode != 0:
         sys.exit(result.returncode)
+
+
+def install(extras: str, stamp: Path, message: str) -> bool:
+    """``pip install -e .[extras]`` into .venv, unless ``stamp`` holds the hash of this pyproject.toml
+    (written after a successful install); True when it installed."""
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return False
+    say(message)
+    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[{extras}]"])
+    stamp.write_text(wanted + "\n")
+    return True
 
 
 def setup() -> None:
     if sys.version_info < (3, 10):
         sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
-        return
     start = time.perf_counter()
     if not PYTHON.exists():
         say(f"creating {VENV}")
-        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
-    say("installing the course and its dependencies into .venv (a few minutes the first time)")
-    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[test]"])
-    STAMP.write_text(wanted + "\n")
-    say(f"set-up done in {time.perf_counter() - start:.0f} s")
+        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)  # clears a stale stamp too
+    if install("test", STAMP, "installing the course and its dependencies into .venv (a few minutes the first time)"):
+        say(f"set-up done in {time.perf_counter() - start:.0f} s")
 
 
 def notebooks(name_filter: str | None = None) -> list[Path]:
@@ -110,8 +121,7 @@ def cmd_lab(args) -> None:
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", *as_root, *args.extra]
     say(f"starting JupyterLab on {root}; Ctrl+C (twice) to stop. Open this URL in your browser:")
     print(f"\n    http://127.0.0.1:{port}/lab?token={token}\n", flush=True)
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "JUPYTER_TOKEN": token}
-    lab = subprocess.Popen([str(c) for c in cmd], env=env)
+    lab = subprocess.Popen([str(c) for c in cmd], env=venv_env(JUPYTER_TOKEN=token))
     while True:  # Ctrl+C reaches JupyterLab too: let it shut its kernels down, then leave
         try:
             sys.exit(lab.wait())
@@ -139,11 +149,7 @@ def cmd_test(args) -> None:
 
 def browser_setup() -> Path:
     """Playwright (the `browser` extra, no browser download) in .venv, and Debian's Chromium."""
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if not (BROWSER_STAMP.exists() and BROWSER_STAMP.read_text().strip() == wanted):
-        say("installing the browser extra (Playwright for Python) into .venv")
-        run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f"{ROOT}[test,browser]"])
-        BROWSER_STAMP.write_text(wanted + "\n")
+    install("test,browser", BROWSER_STAMP, "installing the browser extra (Playwright for Python) into .venv")
     found = CHROMIUM if CHROMIUM.exists() else None
     if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         say("installing Debian's chromium package with apt-get (once)")
@@ -159,12 +165,11 @@ def browser_setup() -> Path:
 
 def cmd_test_browser(args) -> None:
     chromium = browser_setup()
-    env = {"GAN_COURSE_QUICK": "1", "GAN_COURSE_BROWSER": "1", "GAN_COURSE_CHROMIUM": str(chromium)}
     shots = BUILD / "browser"
     shutil.rmtree(shots, ignore_errors=True)  # only this run's screenshots
     start = time.perf_counter()
     result = subprocess.run([str(PYTHON), "-m", "pytest", "tests/browser", "-rA", *args.extra], cwd=ROOT,
-                            env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **env})
+                            env=venv_env(GAN_COURSE_QUICK="1", GAN_COURSE_BROWSER="1", GAN_COURSE_CHROMIUM=str(chromium)))
     for png in sorted(shots.glob("*.png")):
         say(f"screenshot {png.relative_to(ROOT)}")
     say(f"browser test: {time.perf_counter() - start:.0f} s")

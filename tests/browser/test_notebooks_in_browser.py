@@ -24,10 +24,8 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -36,7 +34,10 @@ if os.environ.get("GAN_COURSE_BROWSER") != "1":
     pytest.skip("browser tests run only under `python3 course.py test-browser` (GAN_COURSE_BROWSER=1)",
                 allow_module_level=True)
 
-import psutil  # noqa: E402  (the `browser` extra)
+import psutil  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the launcher test_course_lab.py uses too
+from lab_server import CourseLab, stop_processes  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,109 +55,27 @@ WIDGET_STRINGS = ("Error displaying widget", "Loading widget")
 CONTROLS = ".widget-slider, .widget-dropdown, .widget-button, .widget-toggle-buttons"
 
 
-# ---------------------------------------------------------------- processes
+# ---------------------------------------------------------------- JupyterLab
 
-def _stop(processes, what):
-    """Terminate the given processes by pid, kill the ones still alive after 15 s, check all are gone."""
-    alive = [p for p in processes if p.is_running()]
-    for p in alive:
-        try:
-            p.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _, still = psutil.wait_procs(alive, timeout=15)
-    for p in still:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
-    _, still = psutil.wait_procs(still, timeout=10)
-    assert not still, f"{what}: processes still running: {[p.pid for p in still]}"
-
-
-def _http(url, token, method="GET"):
-    request = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
-
-
-class Lab:
-    """JupyterLab started by `python3 course.py lab` on a temporary copy of the notebooks."""
-
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.notebooks = tmp / "notebooks"
-        self.notebooks.mkdir()
-        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-            shutil.copy2(nb, self.notebooks / nb.name)
-        (tmp / "datasets").symlink_to(ROOT / "datasets")  # notebooks read ../datasets/...
-        settings = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
-        settings.mkdir(parents=True)
-        # no "get notified about Jupyter news?" toast over the notebook, and no request for it
-        (settings / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-        env = {**os.environ, "GAN_COURSE_QUICK": "1",
-               # nothing read from or written to the user's own Jupyter folders
-               "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_DATA_DIR": str(tmp / "data"),
-               "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "lab-settings"),
-               "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces")}
-        self.log = tmp / "lab.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "course.py"), "lab", "--notebook-dir", str(self.notebooks),
-                 "--no-browser", "--LabApp.expose_app_in_browser=True"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.url = self.base = self.token = None
-
-    def wait_until_serving(self):
-        self.url = self._printed_url()
-        self.base, self.token = self.url.split("/lab?token=")
-        self._wait_until_serving()
-
-    def log_tail(self, chars=3000):
-        return self.log.read_text(errors="replace")[-chars:]
-
-    def _printed_url(self, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = re.search(r"http://127\.0\.0\.1:\d+/lab\?token=[0-9a-f]+", self.log.read_text(errors="replace"))
-            if found:
-                return found.group(0)
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.5)
-        raise AssertionError(f"`course.py lab` printed no URL to open:\n{self.log_tail()}")
-
-    def _wait_until_serving(self, timeout=120):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"JupyterLab stopped:\n{self.log_tail()}"
-            try:
-                if _http(f"{self.base}/api/status", self.token) == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"JupyterLab does not answer at {self.base}:\n{self.log_tail()}")
-
-    def stop(self):
-        """Shut the server (and so its kernels) down, then make sure every process of it is gone."""
-        try:
-            processes = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
-        except psutil.NoSuchProcess:
-            processes = []
-        try:
-            if self.token:
-                _http(f"{self.base}/api/shutdown", self.token, method="POST")
-                self.process.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        _stop(processes, "JupyterLab")
+def start_lab(tmp: Path) -> CourseLab:
+    """`course.py lab` (the README's command) on a temporary copy of the notebooks."""
+    notebooks = tmp / "notebooks"
+    notebooks.mkdir()
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        shutil.copy2(nb, notebooks / nb.name)
+    (tmp / "datasets").symlink_to(ROOT / "datasets")  # notebooks read ../datasets/...
+    settings = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # no "get notified about Jupyter news?" toast over the notebook, and no request for it
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return CourseLab(tmp, "--notebook-dir", str(notebooks), "--LabApp.expose_app_in_browser=True",
+                     env={"GAN_COURSE_QUICK": "1"})
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    server = Lab(tmp_path_factory.mktemp("lab"))
+    server = start_lab(tmp_path_factory.mktemp("lab"))
     try:
         server.wait_until_serving()
         yield server
@@ -185,7 +104,7 @@ def browser(tmp_path_factory):
                 context.close()
         finally:
             playwright.stop()
-            _stop(list(processes.values()), "Chromium")
+            stop_processes(list(processes.values()), "Chromium")
 
 
 # ---------------------------------------------------------------- the notebook in the page
