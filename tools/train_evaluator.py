@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Train the evaluator classifier behind the course's image metrics, reproducibly.
 
-    .venv/bin/python tools/train_evaluator.py            # writes datasets/mnist_evaluator.weights.h5
+    .venv/bin/python tools/train_evaluator.py            # writes gan_helpers/resources/mnist_evaluator.weights.h5
 
 A small CNN (``gan_helpers.metrics.build_evaluator``) trained on the training part of the
 offline MNIST subset (4,000 digits, ``load_mnist(seed=0)``), seed 0, then evaluated on the
 1,000 held-out digits. Its penultimate layer (128 features) is the feature space of the
 "classifier FID"; its softmax gives the classifier score and the class shares. The script
-prints the test accuracy and the weights' SHA-256 to put into datasets/README.md.
+prints the test accuracy and the weights' SHA-256 to put into datasets/README.md and
+gan_helpers.metrics.EVALUATOR_SHA256.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--output", type=Path, default=ROOT / "datasets" / "mnist_evaluator.weights.h5")
+    parser.add_argument("--output", type=Path, default=ROOT / "gan_helpers" / "resources" / "mnist_evaluator.weights.h5")
     args = parser.parse_args(argv)
 
     import keras
