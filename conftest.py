@@ -12,6 +12,9 @@ import os
 
 os.environ.setdefault("GAN_COURSE_QUICK", "1")
 
+# Executed copies (papermill nb.ipynb run.out.ipynb) and what runs write are not lessons to test.
+collect_ignore_glob = ["notebooks/*.out.ipynb", "notebooks/outputs/*"]
+
 
 def pytest_collectstart(collector):
     path = getattr(collector, "path", None)

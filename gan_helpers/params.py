@@ -17,7 +17,8 @@ or choice. Nothing is seeded or changed here.
 
 Quick mode (``GAN_COURSE_QUICK=1``) is how the tests and an instructor's dry run execute a
 notebook in seconds: the notebook reads :func:`quick_mode` right after validating its
-parameters, shrinks its step counts, and prints what it changed.
+parameters, shrinks its step counts, and prints what it changed. :func:`training_device` says
+where a notebook trains (every notebook prints it in its set-up cell).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "training_device",
     "Rule",
     "Int",
     "Float",
@@ -301,3 +303,19 @@ def quick_mode() -> bool:
     if value in _FALSE:
         return False
     raise ValueError(f"Environment variable {QUICK_ENV} must be 1 or 0 (or true/false); got {raw!r}.")
+
+
+def training_device() -> str:
+    """Where TensorFlow trains in this process, in words: the GPUs it sees, or the CPU.
+
+    E.g. ``"GPU: NVIDIA H200"`` or ``"CPU (2 cores; TensorFlow sees no GPU)"``. TensorFlow places
+    every model and step on the first GPU when there is one, so this is what the notebook's
+    timings are measured on. Imports TensorFlow (the notebooks have already done so).
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return f"CPU ({os.cpu_count()} cores; TensorFlow sees no GPU)"
+    names = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus]
+    return "GPU: " + ", ".join(names) + (" (the first one trains)" if len(names) > 1 else "")

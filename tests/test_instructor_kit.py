@@ -4,7 +4,10 @@ times, the committed runs' clocks, the build backend in the offline command, and
 resolve. Reads files only: no notebook is executed."""
 
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (the test extra installs it there)
+    import tomli as tomllib
 from pathlib import Path
 
 import nbformat

