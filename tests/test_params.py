@@ -340,3 +340,20 @@ def test_names_refuses_bad_lists_naming_the_parameter(value, error, shown):
     with pytest.raises(error) as info:
         Names("a", "b").check("fixes", value)
     assert "'fixes'" in str(info.value) and shown in str(info.value)
+
+
+def test_training_device_names_the_gpu_or_the_cpu(monkeypatch):
+    import os
+
+    import tensorflow as tf
+
+    from gan_helpers.params import training_device
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
+    assert training_device() == f"CPU ({os.cpu_count()} cores; TensorFlow sees no GPU)"
+    gpus = [tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU"), tf.config.PhysicalDevice("/physical_device:GPU:1", "GPU")]
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: gpus[:1] if kind == "GPU" else [])
+    monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda gpu: {"device_name": "NVIDIA H200"})
+    assert training_device() == "GPU: NVIDIA H200"
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: gpus if kind == "GPU" else [])
+    assert training_device() == "GPU: NVIDIA H200, NVIDIA H200 (the first one trains)"
