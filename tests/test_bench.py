@@ -28,3 +28,104 @@ def test_time_to_quality_rejects_bad_arguments():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "time_to_quality.py"), "--steps", "0"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--steps must be at least 1" in result.stderr
+
+
+# bench/device_bench.py: the notebooks on the accelerator next to the CPU. Only its plan (--dry-run) and
+# its bookkeeping run here, with made-up timings; a real run executes every notebook (see bench/README.md).
+
+DEVICE_BENCH = ROOT / "bench" / "device_bench.py"
+
+
+def load_device_bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("device_bench", DEVICE_BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_device_bench(*args):
+    return subprocess.run([sys.executable, str(DEVICE_BENCH), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_device_bench_dry_run_plans_quick_runs_and_the_default_run(tmp_path):
+    result = run_device_bench("--dry-run", "--notebooks", "01,3", "--devices", "cpu,gpu", "--out", str(tmp_path / "x.json"))
+    assert result.returncode == 0, result.stderr
+    runs = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    labels = [line.split(":", 1)[0] for line in runs]
+    assert labels == ["[cpu] 01 quick", "[gpu] 01 quick", "[cpu] 03 quick", "[gpu] 03 quick",
+                      "[cpu] 03 default", "[gpu] 03 default"]
+    for line in runs:
+        quick = " quick:" in line
+        assert ("GAN_COURSE_QUICK=1" in line) == quick and ("GAN_COURSE_QUICK=0" in line) != quick
+        assert ("CUDA_VISIBLE_DEVICES=-1" in line) == line.startswith("[cpu]")
+        output_dir = line.split("-p output_dir ", 1)[1].strip()
+        assert "notebooks/outputs" not in output_dir and Path(output_dir).is_absolute()
+    # every run has its own output folder: no run can resume from another's checkpoint
+    assert len({line.split("-p output_dir ", 1)[1] for line in runs}) == len(runs)
+    assert f"results -> {tmp_path / 'x.json'}" in result.stdout
+    assert not (tmp_path / "x.json").exists(), "a dry run writes nothing"
+
+
+def test_device_bench_dry_run_defaults_and_skip_default():
+    bench = load_device_bench()
+    result = run_device_bench("--dry-run", "--skip-default")
+    assert result.returncode == 0, result.stderr
+    runs = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    devices = ["cpu", "gpu"] if bench.nvidia_smi() else ["cpu"]
+    notebooks = sorted(p.name[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert [line.split(":", 1)[0] for line in runs] == [f"[{d}] {n} quick" for n in notebooks for d in devices]
+    assert (bench.NO_GPU in result.stdout) == (devices == ["cpu"])
+
+
+def test_device_bench_rejects_bad_arguments():
+    for args, message in ((["--notebooks", "09"], "--notebooks: unknown 09"),
+                          (["--devices", "tpu"], "--devices: expected auto"),
+                          (["--cell-timeout", "0"], "--cell-timeout must be at least 1")):
+        result = run_device_bench("--dry-run", *args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+
+
+def test_device_bench_does_not_import_tensorflow():
+    code = (f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('b', {str(DEVICE_BENCH)!r}); "
+            "spec.loader.exec_module(importlib.util.module_from_spec(spec)); print('tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_device_bench_table_with_fake_timings():
+    bench = load_device_bench()
+    records = [
+        {"run": "01 quick", "device": "cpu", "ok": True, "wall_seconds": 40.0, "train_seconds": 20.0},
+        {"run": "01 quick", "device": "gpu", "ok": True, "wall_seconds": 25.0, "train_seconds": 5.0},
+        {"run": "03 default", "device": "cpu", "ok": True, "wall_seconds": 400.0, "step_ms": 86.0},
+        {"run": "03 default", "device": "gpu", "ok": False, "wall_seconds": 3.0},
+    ]
+    table = bench.format_table(records, ["cpu", "gpu"]).splitlines()
+    assert table[0] == "| run | measure | CPU | GPU | CPU/GPU |"
+    assert table[1] == "|---|---|---|---|---|"
+    assert table[2:] == [
+        "| 01 quick | wall time | 40.0 s | 25.0 s | 1.60× |",
+        "| 01 quick | training time | 20.0 s | 5.0 s | 4.00× |",
+        "| 03 default | wall time | 400 s | failed | – |",
+        "| 03 default | train step (all steps) | 86.0 ms | failed | – |",
+    ]
+    cpu_only = bench.format_table([r for r in records if r["device"] == "cpu"], ["cpu"]).splitlines()
+    assert cpu_only[0] == "| run | measure | CPU |" and cpu_only[2] == "| 01 quick | wall time | 40.0 s |"
+
+
+def test_device_bench_reads_step_times_from_the_results_json(tmp_path):
+    bench = load_device_bench()
+    assert bench.read_metrics(tmp_path) == {}
+    # notebook 03's fields: cumulative training seconds per epoch, seconds per step over all of them
+    cumulative = [3.0, 4.0, 5.5, 6.5]  # epoch times 3 (tracing), 1, 1.5, 1; 10 steps per epoch
+    (tmp_path / "results_subset_seed0.json").write_text(json.dumps({
+        "train_seconds": 7.0, "seconds_per_step": cumulative[-1] / 40, "history": {"train_seconds": cumulative}}))
+    metrics = bench.read_metrics(tmp_path)
+    assert metrics["train_seconds"] == 7.0 and metrics["steps_per_epoch"] == 10
+    assert abs(metrics["step_ms"] - 162.5) < 1e-9 and abs(metrics["median_epoch_step_ms"] - 125.0) < 1e-9
+    text = tmp_path / "text"  # notebook 04's training time has parts; no step time
+    text.mkdir()
+    (text / "results_word_seed0.json").write_text(json.dumps({"train_seconds": {"mle": 2.5, "gan": 4.0}}))
+    assert bench.read_metrics(text) == {"results_file": "results_word_seed0.json", "train_seconds": 6.5}
