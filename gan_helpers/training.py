@@ -4,7 +4,8 @@
 ``train_step`` does one discriminator update and one generator update per batch, each with
 its own optimizer and a loss from :mod:`gan_helpers.losses`. So ``fit`` gives progress bars,
 ``History`` and callbacks for free, runs under any ``tf.distribute`` strategy (build and
-compile the GAN inside ``strategy.scope()``) and on a GPU when TensorFlow sees one.
+compile the GAN inside ``strategy.scope()``; docs/DISTRIBUTED.md) and on a GPU when TensorFlow
+sees one.
 
 Callbacks:
 
@@ -44,6 +45,15 @@ def _replicas_in_sync() -> int:
 
     context = tf.distribute.get_replica_context()
     return context.num_replicas_in_sync if context is not None else 1
+
+
+def _across_workers() -> bool:
+    """Whether the current ``tf.distribute`` strategy spans several worker processes."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.num_replicas_in_sync > len(strategy.extended.worker_devices))
 
 
 class GAN(keras.Model):
@@ -152,6 +162,24 @@ class GAN(keras.Model):
         return np.concatenate([ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))
                                for i in range(0, len(z), batch_size)])
 
+    def sample_noise(self, batch_size):
+        """The noise ``z`` of one update in :meth:`train_step`: ``batch_size`` standard normal
+        vectors drawn with ``seed_generator``.
+
+        Under a ``tf.distribute`` strategy every replica holds the same seed state, so a plain draw
+        would give every replica the same ``z``. Instead each replica draws the noise of the whole
+        global batch and keeps its own rows: the replicas together use exactly the ``z`` one device
+        draws for the same global batch (docs/DISTRIBUTED.md)."""
+        import tensorflow as tf
+
+        context = tf.distribute.get_replica_context()
+        replicas = 1 if context is None else context.num_replicas_in_sync
+        if replicas == 1:
+            return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        z = keras.random.normal((replicas * batch_size, self.latent_dim), seed=self.seed_generator)
+        start = context.replica_id_in_sync_group * batch_size
+        return z[start:start + batch_size]
+
     def train_step(self, real_images):
         import tensorflow as tf
 
@@ -161,7 +189,7 @@ class GAN(keras.Model):
         scale = 1.0 / _replicas_in_sync()  # gradients are summed over replicas
 
         # 1. discriminator: real -> 1, fake -> 0
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        z = self.sample_noise(batch_size)
         fake_images = self.generator(z, training=True)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real_images, training=True)
@@ -172,7 +200,7 @@ class GAN(keras.Model):
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
 
         # 2. generator: make D call fresh fakes real
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        z = self.sample_noise(batch_size)
         with tf.GradientTape() as tape:
             fake_logits_g = self.discriminator(self.generator(z, training=True), training=True)
             g_loss = self.g_loss_fn(fake_logits_g)
@@ -187,7 +215,11 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if _across_workers():  # Keras 3's fit averages the logs of several workers along axis 0 and
+            # fails on scalars (keras-team/keras#20585): give each value that axis
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
 
 # ----------------------------------------------------------------------------- callbacks

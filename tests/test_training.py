@@ -1,10 +1,7 @@
-"""gan_helpers.training: the GAN model's update, fit smoke test, callbacks, checkpoint/resume,
-and training under tf.distribute.MirroredStrategy."""
+"""gan_helpers.training: the GAN model's update, fit smoke test, callbacks, checkpoint/resume.
+Training under tf.distribute (MirroredStrategy, MultiWorkerMirroredStrategy): tests/test_distribute.py."""
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import keras
@@ -256,43 +253,6 @@ def test_checkpoint_errors_are_clear(tmp_path):
         tiny_gan().fit(data, epochs=2, verbose=0, callbacks=[ResumableCheckpoint(tmp_path)])
     with pytest.raises(TypeError, match="directory"):
         ResumableCheckpoint(3)
-
-
-MIRRORED = textwrap.dedent("""
-    import numpy as np, keras, tensorflow as tf
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    import sys
-    sys.path.insert(0, {tests!r})
-    from test_training import tiny_gan, real_data
-
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    half = real_data(8, seed=2)
-    with strategy.scope():
-        gan = tiny_gan(seed=4, ema_decay=0.5)
-    single = tiny_gan(seed=4, weights_from=gan, ema_decay=0.5)
-    single.ema_generator.set_weights(gan.ema_generator.get_weights())
-    # both replicas get the same 8 images (and draw the same noise), so the replica-averaged
-    # update must equal one single-device step on those 8 images
-    both_halves = tf.data.Dataset.from_tensor_slices(np.concatenate([half, half])).batch(16)
-    history = gan.fit(both_halves, epochs=1, verbose=0)
-    single.fit(tf.data.Dataset.from_tensor_slices(half).batch(8), epochs=1, verbose=0)
-    assert strategy.num_replicas_in_sync == 2
-    assert all(np.isfinite(v[0]) for v in history.history.values())
-    for a, b in zip(gan.get_weights() + gan.ema_generator.get_weights(),
-                    single.get_weights() + single.ema_generator.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    print("MIRRORED OK")
-""")
-
-
-def test_trains_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
-    from pathlib import Path
-
-    script = tmp_path / "mirrored.py"
-    script.write_text(MIRRORED.format(tests=str(Path(__file__).parent)))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
-    assert "MIRRORED OK" in result.stdout, result.stderr[-3000:]
 
 
 def test_export_samples_writes_uint8_images_under_one_key(tmp_path):
