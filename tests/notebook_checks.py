@@ -1,12 +1,8 @@
 """Checks shared by the papermill tests of several notebooks."""
 
-import sys
 from pathlib import Path
 
 import nbformat
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from papermill_safe import disable_output_widget_stand_in  # noqa: E402
 
 
 def assert_stopped_in_validation(error_info, executed: Path, outputs: Path, name, value, error: str) -> None:
@@ -21,13 +17,15 @@ def assert_stopped_in_validation(error_info, executed: Path, outputs: Path, name
 
 
 def execute_notebook(notebook: Path, out: Path, extra_cell: str | None = None, **parameters):
-    """Run ``notebook`` with papermill (in its own folder) into ``out`` and return the result.
+    """Run ``notebook`` with plain papermill (in its own folder) into ``out`` and return the result.
 
     ``extra_cell`` is appended after the last cell and runs in the same kernel (e.g. to call a
-    widget's callback with its controls' values, which a headless run never clicks)."""
+    widget's callback with its controls' values, which a headless run never clicks). Nothing of
+    nbclient is switched off: the widget cells never capture through an ``Output`` widget while
+    a cell runs (gan_helpers.widgets), so its stand-in cannot hang a run
+    (tests/test_plain_papermill.py)."""
     import papermill as pm
 
-    disable_output_widget_stand_in()  # course.py runs notebooks the same way (tools/papermill_safe.py)
     source = notebook
     if extra_cell:
         nb = nbformat.read(notebook, as_version=4)

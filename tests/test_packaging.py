@@ -18,7 +18,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 # The oldest versions the package declares it supports (tools/oldest_env.py runs the course with them).
-MINIMUM_SUPPORTED = {"tensorflow": "2.18.0", "keras": "3.5.0", "numpy": "1.26.0", "scipy": "1.11.0",
+MINIMUM_SUPPORTED = {"tensorflow": "2.18.0", "keras": "3.5.0", "numpy": "1.26.0", "scipy": "1.11.1",
                      "matplotlib": "3.8.0", "ipywidgets": "7.7.1"}
 
 
