@@ -22,6 +22,9 @@ import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from normalize_notebooks import dumps, write_or_check  # noqa: E402
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -95,7 +98,7 @@ def notebook_text(path: Path, repo: str) -> str:
     if not code or not "".join(code[0]["source"]).startswith(SETUP_MARKER):
         raise SystemExit(f"{path.name}: the first code cell must be the set-up cell starting with {SETUP_MARKER!r}")
     code[0]["source"] = setup_cell(repo).splitlines(keepends=True)
-    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return dumps(nb)
 
 
 def readme_text(repo: str) -> str:
@@ -112,15 +115,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of step")
     args = parser.parse_args(argv)
     repo = repository()
-    stale = []
-    for path, wanted in [(p, notebook_text(p, repo)) for p in NOTEBOOKS] + [(README, readme_text(repo))]:
-        if path.read_text(encoding="utf-8") != wanted:
-            stale.append(path.name)
-            if not args.check:
-                path.write_text(wanted, encoding="utf-8")
-    for name in stale:
-        print(f"{'out of step' if args.check else 'updated'}: {name}")
-    return 1 if (args.check and stale) else 0
+    wanted = {path: notebook_text(path, repo) for path in NOTEBOOKS}
+    wanted[README] = readme_text(repo)
+    return write_or_check(wanted, args.check, "updated from pyproject.toml")
 
 
 if __name__ == "__main__":

@@ -47,22 +47,24 @@ def dumps(nb: dict) -> str:
     return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def write_or_check(wanted: dict, check: bool, verb: str) -> int:
+    """For each ``{path: text}``: write the text where the file differs (or, with ``check``, only
+    report it); print one line per such file; 1 when ``check`` found any, else 0."""
+    stale = [path for path, text in wanted.items() if path.read_text(encoding="utf-8") != text]
+    for path in stale:
+        if not check:
+            path.write_text(wanted[path], encoding="utf-8")
+        print(f"{'not ' + verb if check else verb}: {path}")
+    return 1 if (check and stale) else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--check", action="store_true", help="only report notebooks that are not normalized")
     args = parser.parse_args(argv)
-    changed = []
-    for path in args.paths:
-        before = path.read_text(encoding="utf-8")
-        after = dumps(normalize(json.loads(before)))
-        if after != before:
-            changed.append(path)
-            if not args.check:
-                path.write_text(after, encoding="utf-8")
-    for path in changed:
-        print(f"{'not normalized' if args.check else 'normalized'}: {path}")
-    return 1 if (args.check and changed) else 0
+    wanted = {path: dumps(normalize(json.loads(path.read_text(encoding="utf-8")))) for path in args.paths}
+    return write_or_check(wanted, args.check, "normalized")
 
 
 if __name__ == "__main__":
