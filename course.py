@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""One entry point for the course. Needs only Python 3.10-3.13 and pip; works on Linux, macOS, Windows.
+"""One entry point for the course. Needs only Python 3.10-3.13 and pip; written for Linux, macOS and Windows
+(tested on Linux).
 
     python3 course.py lab        set up .venv, then open the notebooks in JupyterLab (prints the URL to open)
     python3 course.py run        set up .venv, then execute every notebook into build/ (+ HTML)
@@ -254,7 +255,7 @@ def setup(args) -> list:
     if problem:
         build_venv(cmd, version, problem)
     if sys.platform == "darwin" and platform_module.machine() == "x86_64":
-        say("warning: TensorFlow has no wheels for Intel macOS (x86-64) since 2.17; the install will likely fail")
+        say("warning: TensorFlow has no wheels for Intel macOS (x86-64) since 2.17; the install will fail (on Apple Silicon, use an arm64 Python, not one running under Rosetta)")
     gpu, message = gpu_extra(args.device, previous=previous_gpu)
     if message:
         say(message)

@@ -28,6 +28,8 @@ MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1
 MNIST_SUBSET_SHA256 = "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4"
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 _REPO = Path(__file__).resolve().parent.parent  # the course's clone, when the package runs from one
+RESTORE = ("restore it: in the course's folder `git checkout -- gan_helpers/resources/`; a package installed "
+           "from the repository: pip install --force-reinstall --no-deps \"gan-helpers @ git+<repository URL>\"")
 _HOW_TO = ("Copy mnist.npz (e.g. ~/.keras/datasets/mnist.npz from a machine with network) to "
            "~/.keras/datasets/mnist.npz ($KERAS_HOME/datasets/ when KERAS_HOME is set), or into datasets/mnist.npz "
            'of the course\'s folder, or pass path=...; the default source="subset" works offline.')
@@ -42,9 +44,7 @@ def resource_path(name):
         raise ValueError(f"name must be one of {RESOURCES}; got {name!r}")
     path = Path(str(importlib.resources.files("gan_helpers") / "resources" / name))
     if not path.is_file():
-        raise FileNotFoundError(f"{name} is missing from the installed package ({path}): the installation is "
-                                "incomplete; reinstall it (`pip install --force-reinstall gan-helpers`, or "
-                                "`python3 course.py setup` in the course's folder).")
+        raise FileNotFoundError(f"{name} is missing from the installed package ({path}); {RESTORE}.")
     return path
 
 
@@ -81,11 +81,10 @@ def _load_subset(test_size, seed):
         raise ValueError("test_size must be an int between 0 and 4990 and a multiple of 10 "
                          f"(the split is stratified over 10 classes), got {test_size!r}")
     path = _subset_path()
-    fix = "reinstall the package (`pip install --force-reinstall gan-helpers`, or `python3 course.py setup`)"
     actual = sha256_of(path)
     if actual != MNIST_SUBSET_SHA256:
         raise ValueError(f"{path} has SHA-256 {actual}, expected {MNIST_SUBSET_SHA256}: the file "
-                         f"is corrupt or a different version; {fix}.")
+                         f"is corrupt or a different version; {RESTORE}.")
     with np.load(path, allow_pickle=False) as npz:
         images, labels = npz["images"], npz["labels"].astype(np.int64)
     rng = np.random.default_rng(seed)
@@ -165,7 +164,8 @@ def load_mnist(source="subset", path=None, test_size=1000, seed=0, download=True
     ----------
     source : {"subset", "full"}
         ``"subset"`` (default, offline): 5,000 real MNIST digits (500 per class) shipped
-        inside this package (``resources/mnist_subset.npz``), split into train/test with a seeded, stratified split. ``"full"``: the
+        inside this package (``resources/mnist_subset.npz``), split into train/test with a
+        seeded, stratified split. ``"full"``: the
         official 60,000/10,000 split from keras' ``mnist.npz``; ``test_size`` and ``seed``
         are ignored. The file is looked up at ``path``, ``datasets/mnist.npz`` of the course's clone,
         ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras``), then downloaded.

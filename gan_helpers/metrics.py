@@ -230,8 +230,9 @@ def load_evaluator(path=None):
 
     weights = Path(EVALUATOR_PATH if path is None else path)
     if not weights.is_file():
-        fix = ("the package's installation is incomplete: reinstall it (`pip install --force-reinstall gan-helpers`, "
-               "or `python3 course.py setup` in the course's folder)") if path is None else "check the path"
+        from gan_helpers.data import RESTORE
+
+        fix = f"the package's installation is incomplete; {RESTORE}" if path is None else "check the path"
         raise FileNotFoundError(f"evaluator weights not found at {weights}; {fix}")
     if path is None and sha256_of(weights) != EVALUATOR_SHA256:
         raise ValueError(f"{weights} does not have the expected SHA-256 {EVALUATOR_SHA256}: corrupt or "

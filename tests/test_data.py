@@ -81,7 +81,7 @@ def test_subset_corrupt_file(tmp_path, monkeypatch):
 
 def test_subset_missing_from_the_installation(tmp_path, monkeypatch):
     monkeypatch.setattr(data.importlib.resources, "files", lambda package: tmp_path)
-    with pytest.raises(FileNotFoundError, match="reinstall it"):
+    with pytest.raises(FileNotFoundError, match="git checkout -- gan_helpers/resources/"):
         data._subset_path()
     with pytest.raises(ValueError, match="must be one of"):
         data.resource_path("../pyproject.toml")

@@ -39,7 +39,7 @@ BUILD = ROOT / "build"
 
 # Fallback only: the floors are read from tests/test_packaging.py (MINIMUM_SUPPORTED) so that the
 # two cannot drift apart.
-MINIMUMS_FALLBACK = {"tensorflow": "2.18.0", "keras": "3.5.0", "numpy": "1.26.0", "scipy": "1.11.0",
+MINIMUMS_FALLBACK = {"tensorflow": "2.18.0", "keras": "3.5.0", "numpy": "1.26.0", "scipy": "1.11.1",
                      "matplotlib": "3.8.0", "ipywidgets": "7.7.1"}
 # The kernel side as on Colab (ipykernel 6.17.1); if it cannot be installed with the floors above,
 # the next candidates are tried in order and the summary says which one was used.
