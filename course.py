@@ -255,7 +255,8 @@ def setup(args) -> list:
     if problem:
         build_venv(cmd, version, problem)
     if sys.platform == "darwin" and platform_module.machine() == "x86_64":
-        say("warning: TensorFlow has no wheels for Intel macOS (x86-64) since 2.17; the install will fail (on Apple Silicon, use an arm64 Python, not one running under Rosetta)")
+        say("warning: TensorFlow has no wheels for Intel macOS (x86-64) since 2.17; the install will fail "
+            "(on Apple Silicon, use an arm64 Python, not one running under Rosetta)")
     gpu, message = gpu_extra(args.device, previous=previous_gpu)
     if message:
         say(message)
