@@ -57,7 +57,7 @@ if importlib.util.find_spec("gan_helpers") is None:
     else:
         raise ModuleNotFoundError("This notebook needs the course's package gan_helpers, which this Python lacks. "
                                   "In the course's folder run `python3 course.py lab` (it installs everything and "
-                                  "opens JupyterLab), or install it into this kernel: pip install -e <course folder>")'''
+                                  "opens JupyterLab), or install it into this kernel: %pip install -e <course folder>")'''
 
 
 def repository() -> str:
