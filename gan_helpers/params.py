@@ -308,14 +308,16 @@ def quick_mode() -> bool:
 def training_device() -> str:
     """Where TensorFlow trains in this process, in words: the GPUs it sees, or the CPU.
 
-    E.g. ``"GPU: NVIDIA H200"`` or ``"CPU (2 cores; TensorFlow sees no GPU)"``. TensorFlow places
-    every model and step on the first GPU when there is one, so this is what the notebook's
-    timings are measured on. Imports TensorFlow (the notebooks have already done so).
+    E.g. ``"GPU: NVIDIA H200"`` or ``"CPU (2 cores; TensorFlow sees no GPU)"``: the logical cores this
+    process may use where the system says (a container or CPU affinity can allow fewer than the
+    machine has). TensorFlow places every model and step on the first GPU when there is one, so
+    this is what the notebook's timings are measured on. Imports TensorFlow (the notebooks have already done so).
     """
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
-        return f"CPU ({os.cpu_count()} cores; TensorFlow sees no GPU)"
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return f"CPU ({cores} cores; TensorFlow sees no GPU)"
     names = [tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus]
     return "GPU: " + ", ".join(names) + (" (the first one trains)" if len(names) > 1 else "")

@@ -350,7 +350,8 @@ def test_training_device_names_the_gpu_or_the_cpu(monkeypatch):
     from gan_helpers.params import training_device
 
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [])
-    assert training_device() == f"CPU ({os.cpu_count()} cores; TensorFlow sees no GPU)"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert training_device() == f"CPU ({cores} cores; TensorFlow sees no GPU)"
     gpus = [tf.config.PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in (0, 1)]
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: gpus[:1] if kind == "GPU" else [])
     monkeypatch.setattr(tf.config.experimental, "get_device_details", lambda gpu: {"device_name": "NVIDIA H200"})

@@ -37,9 +37,10 @@ BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 SETUP_MARKER = "# Set-up: the course's helper package, gan_helpers."
 
 SETUP_CELL = '''# Set-up: the course's helper package, gan_helpers.
-# Set up with `python3 course.py lab` (README), this cell does nothing. On Google Colab or Kaggle it
-# installs the package from the course's repository, once per session (about a minute; on Kaggle,
-# switch on "Internet" in the notebook's settings first). Anywhere else it says how to set up.
+# If you set up with `python3 course.py lab` (README), this cell only checks that gan_helpers is there.
+# On Google Colab or Kaggle it installs the package from the course's repository, once per session
+# (about a minute; on Kaggle, switch on "Internet" in the notebook's settings first). Anywhere else it
+# says how to set up.
 import importlib.util
 import os
 import subprocess
@@ -56,8 +57,9 @@ if importlib.util.find_spec("gan_helpers") is None:
         importlib.invalidate_caches()
     else:
         raise ModuleNotFoundError("This notebook needs the course's package gan_helpers, which this Python lacks. "
-                                  "In the course's folder run `python3 course.py lab` (it installs everything and "
-                                  "opens JupyterLab), or install it into this kernel: %pip install -e <course folder>")'''
+                                  "In the course's folder run `python3 course.py lab` (Windows: `py course.py lab`; it "
+                                  "installs everything and opens JupyterLab), or install it into this kernel: "
+                                  "%pip install -e <course folder>")'''
 
 
 def repository() -> str:
