@@ -325,7 +325,9 @@ class Interactive:
         self.box.add_class("widget-interact")
         self.result = None
         self._muted = False
-        for control in self.controls.values():
+        for name, control in self.controls.items():
+            if not getattr(control, "description", ""):  # as ipywidgets.interact: label a control by its name
+                control.description = name
             control.observe(self._on_change, names="value")
 
     @property

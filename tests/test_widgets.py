@@ -259,6 +259,9 @@ def test_interact_calls_once_with_the_initial_values_and_keeps_the_output_area_e
     assert list(view.box.children) == [*view.controls.values(), view.output]
     assert "widget-interact" in view.box._dom_classes
     assert view.controls["t"].continuous_update is False  # the controls' own settings are kept
+    assert [c.description for c in view.controls.values()] == ["seed", "t"]  # unlabelled: named after the argument
+    labelled = interact(lambda t: t, t=widgets.FloatSlider(description="time"))
+    assert labelled.controls["t"].description == "time"  # a label of its own is kept
     assert repr(view) == "<Interactive draw(seed=3, t=0.5)>"
 
 
