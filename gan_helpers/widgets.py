@@ -352,15 +352,10 @@ class Interactive:
             return
         from IPython.display import display
 
-        recorder = _Recorder()
         try:
-            with recorder:
-                self.result = self.function(**self.kwargs)
-                _show_inline_figures()
+            self._record(lambda: self.function(**self.kwargs))
         finally:
-            items = [_json_safe(item) for item in recorder.items]
-            self.output.outputs = tuple(items)
-            bundle, metadata = _static_bundle(items)
+            bundle, metadata = _static_bundle(list(self.output.outputs))
             bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": self.box.model_id}
             display(bundle, raw=True, metadata=metadata)
 
@@ -385,11 +380,18 @@ class Interactive:
         """Call the function with the controls' values and make what it prints and draws the
         ``Output`` widget's new content, in one step (no flicker, and nothing is ever captured
         through the widget); an exception is shown there as a short message."""
+        self._record(lambda: _call_and_report(self.function, self.controls))
+
+    def _record(self, call: Callable[[], object]) -> None:
+        """Run ``call`` (its result becomes ``result``) with everything it prints and draws
+        recorded, then set that as the ``Output`` widget's content, also when ``call`` raises."""
         recorder = _Recorder()
-        with recorder:
-            self.result = _call_and_report(self.function, self.controls)
-            _show_inline_figures()
-        self.output.outputs = tuple(_json_safe(item) for item in recorder.items)
+        try:
+            with recorder:
+                self.result = call()
+                _show_inline_figures()
+        finally:
+            self.output.outputs = tuple(_json_safe(item) for item in recorder.items)
 
 
 def _show_inline_figures() -> None:
