@@ -56,8 +56,12 @@ class CourseLab:
         """The HTTP status of ``base + path`` (an error status is returned, not raised)."""
         headers = {"Authorization": f"token {self.token}"} if with_token else {}
         request = urllib.request.Request(f"{self.base}{path}", method=method, headers=headers)
+        # A loopback server is never reached through a proxy. urlopen's shared opener reads the proxy
+        # variables once, when first used in this process: a test that cut the network with proxies
+        # (tests/test_data.py's offline fixture) would otherwise leave it pointing at a closed port.
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with direct.open(request, timeout=10) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
