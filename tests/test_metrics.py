@@ -7,6 +7,16 @@
 - :func:`mode_coverage`: hand-made points around four modes with hand-computed counts, share
   of high-quality samples and reverse KL; the strict ``< threshold * std`` boundary; the
   no-high-quality-sample case; ValueErrors for bad arguments.
+- Fréchet distance, classifier score, class shares and the shipped evaluator (see each test).
+- :func:`nearest_neighbour_distances` and :func:`knn_radii`: against brute force
+  (``scipy.spatial.distance.cdist``) for several batch sizes, ``exclude_self``, exact copies at
+  exactly 0, hand-made points on a line and on a 3-4-5 rectangle.
+- :func:`precision_recall_from_features`: brute force; identical sets 1/1; far-apart sets 0/0;
+  the ball boundary; fakes on one of two clusters (precision 1, recall 1/2); outliers lower
+  precision by exactly their share.
+- :func:`memorization_from_features` / :func:`memorization_check` /
+  :meth:`ClassifierMetrics.precision_recall`: synthetic copies vs fresh samples, then real MNIST
+  digits (noisy copies of training digits are caught, held-out digits are not).
 """
 
 import math
@@ -344,3 +354,273 @@ def test_the_two_output_model_is_built_once_per_evaluator():
     evaluator, other = build_evaluator(), build_evaluator()
     assert _two_output_model(evaluator) is _two_output_model(evaluator)
     assert _two_output_model(other) is not _two_output_model(evaluator)
+
+
+# ----------------------------------------------------------------------------- nearest neighbours
+from scipy.spatial.distance import cdist  # noqa: E402
+
+from gan_helpers.metrics import (  # noqa: E402
+    ClassifierMetrics,
+    knn_radii,
+    memorization_check,
+    memorization_from_features,
+    nearest_neighbour_distances,
+    precision_recall_from_features,
+)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 64, 1000])
+def test_nearest_neighbours_match_brute_force_cdist(batch_size):
+    rng = np.random.default_rng(10)
+    queries, references = rng.normal(size=(97, 6)), rng.normal(size=(213, 6))
+    distances, indices = nearest_neighbour_distances(queries, references, batch_size=batch_size)
+    brute = cdist(queries, references)
+    np.testing.assert_array_equal(indices, brute.argmin(axis=1))
+    np.testing.assert_allclose(distances, brute.min(axis=1), rtol=1e-12)
+    assert distances.shape == indices.shape == (97,)
+
+
+def test_nearest_neighbours_of_pixel_images_far_from_the_origin():
+    # MNIST-like rows: 784 values in [-1, 1], mostly -1 (large norms, small differences)
+    rng = np.random.default_rng(11)
+    references = np.where(rng.random((300, 784)) < 0.2, rng.uniform(-1, 1, (300, 784)), -1.0).astype("float32")
+    queries = np.clip(references[::3] + rng.normal(0, 0.01, references[::3].shape), -1, 1)
+    distances, indices = nearest_neighbour_distances(queries, references, batch_size=50)
+    brute = cdist(queries.astype(np.float64), references.astype(np.float64))
+    np.testing.assert_array_equal(indices, np.arange(0, 300, 3))
+    np.testing.assert_allclose(distances, brute.min(axis=1), rtol=1e-9)
+
+
+def test_exact_copies_are_exactly_zero_apart():
+    references = np.random.default_rng(12).uniform(-1, 1, size=(50, 784)) - 5.0
+    distances, indices = nearest_neighbour_distances(references[[4, 9, 49]], references)
+    assert distances.tolist() == [0.0, 0.0, 0.0] and indices.tolist() == [4, 9, 49]
+
+
+def test_exclude_self_gives_the_nearest_other_row():
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(150, 4))
+    brute = cdist(x, x)
+    np.fill_diagonal(brute, np.inf)
+    for batch_size in (7, 16, 1000):
+        distances, indices = nearest_neighbour_distances(x, x, batch_size=batch_size, exclude_self=True)
+        np.testing.assert_array_equal(indices, brute.argmin(axis=1))
+        np.testing.assert_allclose(distances, brute.min(axis=1), rtol=1e-12)
+    plain, _ = nearest_neighbour_distances(x, x)
+    assert np.all(plain == 0.0)  # without it every row finds itself
+
+
+def test_exclude_self_by_index_so_a_duplicate_still_counts():
+    x = np.array([[0.0, 0.0], [0.0, 0.0], [3.0, 4.0]])
+    distances, indices = nearest_neighbour_distances(x, x, exclude_self=True)
+    assert distances.tolist() == [0.0, 0.0, 5.0] and indices.tolist() == [1, 0, 0]
+
+
+def test_one_dimensional_inputs_are_points_on_a_line():
+    distances, indices = nearest_neighbour_distances([0.0, 2.9, 10.0], [1.0, 3.0, 7.0])
+    np.testing.assert_allclose(distances, [1.0, 0.1, 3.0])
+    assert indices.tolist() == [0, 1, 2]
+
+
+def test_knn_radii_on_a_hand_example():
+    points = np.array([[0.0], [1.0], [3.0], [6.0]])  # distances: 0-1: 1, 0-3: 3, 0-6: 6, 1-3: 2, 1-6: 5, 3-6: 3
+    np.testing.assert_allclose(knn_radii(points, k=1), [1, 1, 2, 3])
+    np.testing.assert_allclose(knn_radii(points, k=2), [3, 2, 3, 5])
+    np.testing.assert_allclose(knn_radii(points, k=3), [6, 5, 3, 6])
+    square = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0], [3.0, 4.0]])  # sides 3 and 4, diagonal 5
+    np.testing.assert_allclose(knn_radii(square, k=1), [3, 3, 3, 3])
+    np.testing.assert_allclose(knn_radii(square, k=3), [5, 5, 5, 5])
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_knn_radii_match_brute_force(k):
+    x = np.random.default_rng(14).normal(size=(257, 5))
+    brute = np.sort(cdist(x, x), axis=1)[:, k]  # column 0 is the row itself
+    np.testing.assert_allclose(knn_radii(x, k=k, batch_size=40), brute, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- precision and recall
+def _brute_precision_recall(real, fake, k):
+    real_radii, fake_radii = np.sort(cdist(real, real), axis=1)[:, k], np.sort(cdist(fake, fake), axis=1)[:, k]
+    precision = np.mean(np.any(cdist(fake, real) <= real_radii[None, :], axis=1))
+    recall = np.mean(np.any(cdist(real, fake) <= fake_radii[None, :], axis=1))
+    return precision, recall
+
+
+def _two_clusters(rng, n_each):
+    return np.concatenate([rng.normal(size=(n_each, 2)), rng.normal(size=(n_each, 2)) + [20.0, 0.0]])
+
+
+def test_precision_recall_match_brute_force():
+    rng = np.random.default_rng(15)
+    real, fake = rng.normal(size=(300, 5)), rng.normal(0.5, 1.2, size=(280, 5))
+    for k in (1, 3, 5):
+        result = precision_recall_from_features(real, fake, k=k, batch_size=77)
+        expected = _brute_precision_recall(real, fake, k)
+        assert (result["precision"], result["recall"]) == pytest.approx(expected, abs=1e-12)
+        assert result["k"] == k and set(result) == {"precision", "recall", "k"}
+        assert 0.5 < result["precision"] < 1 and 0.5 < result["recall"] < 1  # neither trivial
+
+
+def test_identical_sets_have_precision_and_recall_one():
+    x = np.random.default_rng(16).normal(size=(200, 8))
+    assert precision_recall_from_features(x, x) == {"precision": 1.0, "recall": 1.0, "k": 3}
+    assert precision_recall_from_features(x, x[::-1].copy(), k=1) == {"precision": 1.0, "recall": 1.0, "k": 1}
+
+
+def test_far_apart_sets_have_precision_and_recall_zero():
+    rng = np.random.default_rng(17)
+    real, fake = rng.normal(size=(200, 3)), rng.normal(size=(200, 3)) + 100.0
+    assert precision_recall_from_features(real, fake) == {"precision": 0.0, "recall": 0.0, "k": 3}
+
+
+def test_a_point_on_a_ball_surface_counts_as_inside():
+    real = np.array([[0.0, 0.0], [3.0, 4.0]])  # k = 1: both radii are 5
+    on_surface = np.array([[-3.0, -4.0], [6.0, 8.0]])  # 5 from one real point, 10 from the other
+    step = np.array([0.6e-6, 0.8e-6])  # 1e-6 along the line through both real points
+    just_outside = np.array([[-3.0, -4.0] - step, [6.0, 8.0] + step])  # 5.000001 and 10.000001 away
+    assert precision_recall_from_features(real, on_surface, k=1)["precision"] == 1.0
+    assert precision_recall_from_features(real, just_outside, k=1)["precision"] == 0.0
+
+
+def test_fakes_on_one_of_two_clusters_have_full_precision_and_half_recall():
+    rng = np.random.default_rng(18)
+    real = _two_clusters(rng, 200)
+    copies = precision_recall_from_features(real, real[:200])  # exactly the first cluster's real points
+    assert copies["precision"] == 1.0 and copies["recall"] == 0.5
+    fresh = precision_recall_from_features(real, rng.normal(size=(400, 2)))  # new samples, first cluster only
+    assert fresh["precision"] > 0.9  # measured 0.95-0.99 over seeds 0-4
+    assert 0.4 < fresh["recall"] <= 0.5  # the second cluster (half the real points) is never covered
+    both = precision_recall_from_features(real, _two_clusters(rng, 200))
+    assert both["recall"] > 0.9  # the same number of fresh fakes over both clusters covers both
+
+
+def test_outliers_lower_precision_by_their_share():
+    rng = np.random.default_rng(19)
+    real = _two_clusters(rng, 200)
+    inliers = _two_clusters(rng, 180)  # 360 fresh samples over both clusters
+    outliers = rng.normal(size=(40, 2)) + [0.0, 60.0]  # 10 % of the fakes, far from both clusters
+    clean = precision_recall_from_features(real, inliers)
+    dirty = precision_recall_from_features(real, np.concatenate([inliers, outliers]))
+    # precision depends only on the real balls: the same inliers are inside, out of 400 instead of 360
+    assert dirty["precision"] == pytest.approx(clean["precision"] * 360 / 400, abs=1e-12)
+    assert dirty["precision"] < 0.91
+    copies = precision_recall_from_features(real, np.concatenate([real[::10].repeat(9, axis=0), outliers]))
+    assert copies["precision"] == pytest.approx(0.9, abs=1e-12)
+
+
+# ----------------------------------------------------------------------------- memorization
+def test_exact_copies_of_training_rows_are_near_copies():
+    rng = np.random.default_rng(20)
+    train, held_out = rng.normal(size=(2000, 10)), rng.normal(size=(500, 10))
+    result = memorization_from_features(train, held_out, train[:500])
+    assert result["near_copies"] == 1.0 and result["ratio"] == 0.0 and result["fake_median"] == 0.0
+    assert result["fake_nearest"].tolist() == list(range(500))
+    assert np.all(result["fake_distances"] == 0.0)
+    assert result["expected_near_copies"] == 0.01
+    assert result["held_out_median"] > 1.0
+
+
+def test_fresh_samples_are_not_near_copies():
+    rng = np.random.default_rng(21)
+    train, held_out, fake = rng.normal(size=(2000, 10)), rng.normal(size=(500, 10)), rng.normal(size=(500, 10))
+    result = memorization_from_features(train, held_out, fake)
+    assert result["near_copies"] < 0.05  # measured 0.012-0.026 over seeds 0-4; copies give 1.0
+    assert 0.9 < result["ratio"] < 1.1
+    brute = cdist(held_out, train).min(axis=1)
+    np.testing.assert_allclose(result["held_out_distances"], brute, rtol=1e-12)
+    assert result["held_out_median"] == pytest.approx(np.median(brute), rel=1e-12)
+    assert result["threshold"] == pytest.approx(np.quantile(brute, 0.01), rel=1e-12)
+    assert result["near_copies"] == np.mean(cdist(fake, train).min(axis=1) < result["threshold"])
+
+
+def test_near_copy_quantile_is_a_parameter():
+    rng = np.random.default_rng(22)
+    train, held_out = rng.normal(size=(500, 3)), rng.normal(size=(1000, 3))
+    result = memorization_from_features(train, held_out, held_out, quantile=0.2)
+    # the held-out rows measured against their own quantile: exactly that share is below it
+    assert result["expected_near_copies"] == 0.2 and result["near_copies"] == pytest.approx(0.2, abs=0.002)
+    assert result["ratio"] == 1.0
+
+
+# ----------------------------------------------------------------------------- bad arguments
+@pytest.mark.parametrize("call, match", [
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), np.zeros((4, 3))),
+     r"queries and references must have the same number of columns; got 2 and 3"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2, 2)), np.zeros((4, 2))), r"queries must have shape"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), np.zeros((0, 2))), r"references must have shape"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), [[np.nan, 0.0]]), r"references contains NaN"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), np.zeros((4, 2)), batch_size=0),
+     r"batch_size must be a positive"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), np.zeros((4, 2)), exclude_self=True),
+     r"exclude_self=True needs queries to be the references"),
+    (lambda: nearest_neighbour_distances(np.zeros((1, 2)), np.zeros((1, 2)), exclude_self=True), r"at least 2 references"),
+    (lambda: nearest_neighbour_distances(np.zeros((3, 2)), np.zeros((3, 2)), exclude_self="yes"), r"exclude_self must be"),
+    (lambda: knn_radii(np.zeros((3, 2)), k=3), r"k must be smaller than the number of rows of features \(3\); got 3"),
+    (lambda: knn_radii(np.zeros((3, 2)), k=0), r"k must be a positive integer; got 0"),
+    (lambda: knn_radii(np.zeros((3, 2)), k=1.5), r"k must be a positive integer"),
+    (lambda: knn_radii(np.zeros((5, 2, 1))), r"features must have shape"),
+    (lambda: precision_recall_from_features(np.zeros((5, 2)), np.zeros((5, 3))),
+     r"real_features and fake_features must have the same number of columns"),
+    (lambda: precision_recall_from_features(np.zeros((10, 2)), np.zeros((3, 2)), k=3),
+     r"k must be smaller than the number of rows of fake_features \(3\)"),
+    (lambda: precision_recall_from_features(np.zeros((10, 2)), np.zeros((10, 2)), k=-1), r"k must be a positive"),
+    (lambda: precision_recall_from_features(np.zeros((10, 2)), np.zeros((0, 2))), r"fake_features must have shape"),
+    (lambda: memorization_from_features(np.zeros((5, 2)), np.zeros((5, 3)), np.zeros((5, 2))),
+     r"train_features and held_out_features must have the same number of columns"),
+    (lambda: memorization_from_features(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 4))),
+     r"train_features and fake_features must have the same number of columns"),
+    (lambda: memorization_from_features(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)), quantile=0),
+     r"quantile must be a positive number"),
+    (lambda: memorization_from_features(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 2)), quantile=1.0),
+     r"quantile must be between 0 and 1"),
+    (lambda: memorization_check(np.zeros((5, 28, 28, 1)), np.zeros((5, 28, 28, 1)), np.zeros((5, 32, 32, 3))),
+     r"fake_images must have shape \(N, 28, 28, 1\)"),
+    (lambda: memorization_check(np.zeros((5, 28, 28, 1)), np.full((5, 28, 28, 1), np.nan), np.zeros((5, 28, 28, 1))),
+     r"held_out_images contain NaN"),
+    (lambda: memorization_check(np.zeros((5, 28, 28)), np.zeros((5, 28, 28)), np.zeros((5, 28, 28)), factor=0),
+     r"factor must be a positive number; got 0"),
+])
+def test_neighbour_metrics_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# ----------------------------------------------------------------------------- on real MNIST digits
+def test_memorization_check_catches_copied_digits_and_passes_held_out_ones(evaluator, mnist):
+    (x_train, _), (x_test, _) = mnist
+    train, held_out = x_train[:1000], x_test[:300]
+    noisy_copies = np.clip(train[:300] + np.random.default_rng(0).normal(0, 0.05, train[:300].shape), -1, 1)
+    copied = memorization_check(train, held_out, noisy_copies, evaluator)
+    assert copied["copies"] is True
+    for space in ("pixels", "features"):
+        assert copied[space]["near_copies"] > 0.9 and copied[space]["ratio"] < 0.3
+        assert copied[space]["fake_nearest"].tolist() == list(range(300))  # each copy finds its original
+    fresh = memorization_check(train, held_out, x_test[300:600], evaluator)
+    assert fresh["copies"] is False
+    for space in ("pixels", "features"):
+        assert fresh[space]["near_copies"] < 0.05 and 0.8 < fresh[space]["ratio"] < 1.25
+    # the rule is "near-copy share > factor x quantile" in either space: no share exceeds 200 x 1 %
+    assert memorization_check(train, held_out, noisy_copies, evaluator, factor=200)["copies"] is False
+
+
+def test_classifier_metrics_precision_recall_and_features(evaluator, mnist):
+    (x_train, _), (x_test, _) = mnist
+    measure = ClassifierMetrics(x_train[:500], evaluator)
+    np.testing.assert_allclose(measure.features(x_train[:500]), measure.real_features, rtol=1e-5, atol=1e-5)
+    assert measure.features(x_test[:7]).shape == (7, 128)
+    same = measure.precision_recall(x_train[:500])
+    assert same["precision"] == 1.0 and same["recall"] == 1.0
+    held_out = measure.precision_recall(x_test[:300])  # n = 300 of each set
+    assert 0.75 < held_out["precision"] < 1.0 and 0.75 < held_out["recall"] < 1.0
+    assert measure.precision_recall(x_test[:300], n=300, seed=0) == held_out
+    noise = measure.precision_recall(np.random.default_rng(1).uniform(-1, 1, (300, 28, 28, 1)))
+    assert noise["recall"] < 0.05  # noise covers no digit. Its precision is NOT low in these features
+    # (noise lands inside the large balls of a few faint real digits): precision alone is no quality verdict
+    assert measure.precision_recall(x_test[:300], n=200, k=5)["k"] == 5
+    with pytest.raises(ValueError, match=r"n must be at most the size of both sets \(500 real, 300 fake\); got 400"):
+        measure.precision_recall(x_test[:300], n=400)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        measure.precision_recall(x_test[:300], seed=0.5)
+    with pytest.raises(ValueError, match=r"fake_images must have shape"):
+        measure.precision_recall(np.zeros((10, 32, 32, 3)))
