@@ -8,7 +8,8 @@ The course's repository is named once, in pyproject.toml (``[project.urls] Repos
 
 - each notebook's first code cell, the set-up cell (``SETUP_CELL`` below), which installs the
   package from that repository on Colab and Kaggle only, and stops with a set-up message anywhere
-  else when ``gan_helpers`` is missing;
+  else when ``gan_helpers`` is missing; then it hides TensorFlow's known-harmless C++ log lines
+  (``gan_helpers.logs.hide_known_tensorflow_noise``) before any later cell imports TensorFlow;
 - the "Open in Colab" badge under each notebook's title and in the README's course table.
 
 Only the set-up cell's source and the badge lines are touched; a notebook's outputs are not.
@@ -59,7 +60,12 @@ if importlib.util.find_spec("gan_helpers") is None:
         raise ModuleNotFoundError("This notebook needs the course's package gan_helpers, which this Python lacks. "
                                   "In the course's folder run `python3 course.py lab` (Windows: `py course.py lab`; it "
                                   "installs everything and opens JupyterLab), or install it into this kernel: "
-                                  "%pip install -e <course folder>")'''
+                                  "%pip install -e <course folder>")
+
+# TensorFlow writes a few known-harmless log lines when it starts on a machine without a GPU driver, which
+# Jupyter shows in red; hide just those. Every other line still shows (GAN_COURSE_SHOW_TF_LOGS=1 shows all).
+from gan_helpers.logs import hide_known_tensorflow_noise  # noqa: E402 (an import after the install above)
+hide_known_tensorflow_noise();'''
 
 
 def repository() -> str:
