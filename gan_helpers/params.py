@@ -17,7 +17,9 @@ or choice. Nothing is seeded or changed here.
 
 Quick mode (``GAN_COURSE_QUICK=1``) is how the tests and an instructor's dry run execute a
 notebook in seconds: the notebook reads :func:`quick_mode` right after validating its
-parameters, shrinks its step counts, and prints what it changed. :func:`training_device` says
+parameters, shrinks its step counts, and prints what it changed; :func:`apply_quick_mode` does
+all three in one line (``apply_quick_mode(globals(), epochs=2, eval_samples=200)``).
+:func:`training_device` says
 where a notebook trains (every notebook prints it in its set-up cell).
 """
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Names",
     "validate_parameters",
     "quick_mode",
+    "apply_quick_mode",
     "QUICK_ENV",
     "is_integer",
     "positive_number",
@@ -303,6 +306,39 @@ def quick_mode() -> bool:
     if value in _FALSE:
         return False
     raise ValueError(f"Environment variable {QUICK_ENV} must be 1 or 0 (or true/false); got {raw!r}.")
+
+
+def apply_quick_mode(namespace: MutableMapping[str, Any], **quick_values) -> bool:
+    """Shrink the named parameters in quick mode, say what this run is, and return whether it is quick.
+
+    In quick mode (:func:`quick_mode`) each ``name=value`` sets ``namespace[name]`` to
+    ``min(namespace[name], value)`` (an override smaller than the quick value is kept) and one line
+    says the result, e.g. ``Quick mode (GAN_COURSE_QUICK=1): epochs=2, eval_samples=200``. Otherwise
+    nothing changes and it prints ``Full run (set GAN_COURSE_QUICK=1 for a quick one).`` A notebook
+    calls it right after :func:`validate_parameters`::
+
+        QUICK = apply_quick_mode(globals(), epochs=2, eval_samples=200)
+
+    Raises ``ValueError`` for a name that is not in ``namespace`` (in either mode, so a typo shows
+    at once) and ``TypeError`` for a parameter or quick value that is not a number.
+    """
+    if not isinstance(namespace, MutableMapping):
+        raise TypeError(f"namespace must be a mutable mapping such as globals(); got {_describe(namespace)}")
+    for name, value in quick_values.items():
+        if name not in namespace:
+            raise ValueError(f"apply_quick_mode: parameter '{name}' is not defined: add it to the parameters cell.")
+        for what, number in (("parameter", namespace[name]), ("quick value", value)):
+            if isinstance(number, bool) or not isinstance(number, numbers.Real):
+                raise TypeError(f"apply_quick_mode: the {what} of '{name}' must be a number; got {_describe(number)}")
+    quick = quick_mode()
+    if not quick:
+        print(f"Full run (set {QUICK_ENV}=1 for a quick one).")
+        return False
+    for name, value in quick_values.items():
+        namespace[name] = min(namespace[name], value)
+    changed = ", ".join(f"{name}={namespace[name]}" for name in quick_values)
+    print(f"Quick mode ({QUICK_ENV}=1)" + (f": {changed}" if changed else ""))
+    return True
 
 
 def training_device() -> str:

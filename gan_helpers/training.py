@@ -18,6 +18,11 @@ Callbacks:
   each epoch; a re-run of the same ``fit`` resumes where the last one stopped (and skips
   training altogether when it had finished).
 
+Plumbing that keeps a notebook's training cell about the idea it teaches:
+:func:`checkpoint_folder` (one folder per configuration, emptied when ``resume`` is off),
+:func:`describe_training` (what a ``fit`` call trained, and at what cost per step) and
+:func:`save_results` (the notebook's numbers as JSON, NumPy values and NaN included).
+
 Defined in: ``notebooks/02_mlp_gan.ipynb``, which writes the train step out by hand first and
 checks that :class:`GAN` does the same update.
 """
@@ -25,7 +30,10 @@ checks that :class:`GAN` does the same update.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -36,7 +44,8 @@ from keras import ops
 from gan_helpers.losses import minimax_discriminator_loss, nonsaturating_generator_loss
 from gan_helpers.params import is_integer, positive_integer
 
-__all__ = ["GAN", "LiveMonitor", "ImageMetrics", "ResumableCheckpoint", "to_uint8", "export_samples"]
+__all__ = ["GAN", "LiveMonitor", "ImageMetrics", "ResumableCheckpoint", "to_uint8", "export_samples",
+           "checkpoint_folder", "save_results", "describe_training"]
 
 
 def _replicas_in_sync() -> int:
@@ -483,3 +492,116 @@ class ResumableCheckpoint(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.model._initial_epoch = None  # a later fit() on this model starts where it is told
+
+
+# ----------------------------------------------------------------------------- notebook plumbing
+def checkpoint_folder(output_dir, run_name: str, resume: bool = True, **settings) -> Path:
+    """The checkpoint folder of one training configuration, for :class:`ResumableCheckpoint`.
+
+    ``Path(output_dir) / "checkpoints" / (run_name + "".join(f"_{k}{v}" for k, v in settings.items()))``,
+    e.g. ``checkpoint_folder("outputs/02", "subset_seed0", bs=64, lr=0.0002)`` is
+    ``outputs/02/checkpoints/subset_seed0_bs64_lr0.0002``. With ``resume=False`` an existing folder
+    is deleted, so the run starts from scratch.
+
+    **Every setting that changes training must be in** ``run_name`` **or** ``settings`` (batch size,
+    learning rates, model sizes, losses ...): a run resumes from whatever checkpoint its folder
+    holds, so two configurations that share a folder would continue each other's training. A
+    setting that only changes what is measured or drawn (how often, how many samples) may be left out.
+    """
+    if not isinstance(output_dir, (str, os.PathLike)):
+        raise TypeError(f"output_dir must be a str or os.PathLike; got {type(output_dir).__name__}")
+    if not isinstance(run_name, str) or not run_name.strip() or any(sep in run_name for sep in "/\\"):
+        raise ValueError(f"run_name must be a non-empty name without path separators; got {run_name!r}")
+    if not isinstance(resume, bool):
+        raise TypeError(f"resume must be True or False; got {resume!r}")
+    name = run_name + "".join(f"_{k}{v}" for k, v in settings.items())
+    if any(sep in name for sep in "/\\"):
+        raise ValueError(f"settings must not contain path separators; got {settings!r}")
+    folder = Path(output_dir) / "checkpoints" / name
+    if not resume and folder.exists():
+        shutil.rmtree(folder)
+    return folder
+
+
+def _jsonable(value, where: str):
+    """``value`` with NumPy scalars and arrays turned into Python ones and NaN/inf into None."""
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist(), where)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            key = key.item() if isinstance(key, np.generic) else key
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise TypeError(f"save_results: {where} has a key of type {type(key).__name__}; JSON keys are "
+                                "strings or numbers")
+            out[key] = _jsonable(item, f"{where}[{key!r}]")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    raise TypeError(f"save_results: {where} is a {type(value).__name__}, which JSON cannot hold")
+
+
+def save_results(path, **sections) -> Path:
+    """Write ``sections`` as one JSON object to ``path`` (indent 1) and return the path.
+
+    NumPy scalars and arrays become numbers and lists, NaN and infinities become ``null`` (JSON has
+    no NaN), ``Path`` values become strings; parent folders are created. Each keyword is one
+    top-level key, e.g. ``save_results(out / "results.json", parameters={...}, final=final)``.
+    Anything else that JSON cannot hold raises ``TypeError`` naming where it is.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike; got {type(path).__name__}")
+    path = Path(path)
+    text = json.dumps({name: _jsonable(value, name) for name, value in sections.items()}, indent=1, allow_nan=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+    return path
+
+
+def describe_training(history, resumed_from: int, train_seconds: float, steps_per_epoch: int) -> str:
+    """Two lines on what a ``fit`` call with :class:`ResumableCheckpoint` did and what a step costs.
+
+    ``history`` is the full history (``checkpoint.history``: restored epochs included, with the
+    cumulative ``train_seconds`` that :class:`LiveMonitor` logs), ``resumed_from`` the epoch the
+    run started from (``checkpoint.resumed_from``), ``train_seconds`` the wall-clock time of the
+    ``fit`` call. E.g. (the first line is one line)::
+
+        120 epochs in the history; trained 120 now in 289 s, of which 203 s training steps
+        (the rest: measuring, drawing and saving checkpoints)
+        training time per step: 27 ms
+
+    or, when everything came from the checkpoint, ``120 epochs in the history, all restored from
+    the checkpoint: nothing trained now``. The time per step is the training-steps time of all
+    epochs (restored ones included) over their steps.
+    """
+    if not isinstance(history, dict) or not history.get("d_loss") or "train_seconds" not in history:
+        raise ValueError("history must be a non-empty fit history with 'd_loss' and 'train_seconds' "
+                         "(put a LiveMonitor in the callbacks)")
+    epochs = len(history["d_loss"])
+    seconds = history["train_seconds"]
+    if len(seconds) != epochs:
+        raise ValueError(f"history has {epochs} epochs of d_loss but {len(seconds)} of train_seconds")
+    if not is_integer(resumed_from) or not 0 <= resumed_from <= epochs:
+        raise ValueError(f"resumed_from must be an integer in [0, {epochs}]; got {resumed_from!r}")
+    if isinstance(train_seconds, bool) or not isinstance(train_seconds, numbers.Real) or train_seconds < 0:
+        raise ValueError(f"train_seconds must be a number >= 0; got {train_seconds!r}")
+    steps_per_epoch = positive_integer("steps_per_epoch", steps_per_epoch)
+    trained = epochs - int(resumed_from)
+    if trained:
+        step_seconds = seconds[-1] - (seconds[resumed_from - 1] if resumed_from else 0.0)
+        first = (f"{epochs} epochs in the history; trained {trained} now in {train_seconds:.0f} s, of which "
+                 f"{step_seconds:.0f} s training steps (the rest: measuring, drawing and saving checkpoints)")
+    else:
+        first = f"{epochs} epochs in the history, all restored from the checkpoint: nothing trained now"
+    return f"{first}\ntraining time per step: {1000 * seconds[-1] / (epochs * steps_per_epoch):.0f} ms"

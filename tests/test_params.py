@@ -358,3 +358,43 @@ def test_training_device_names_the_gpu_or_the_cpu(monkeypatch):
     assert training_device() == "GPU: NVIDIA H200"
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: gpus if kind == "GPU" else [])
     assert training_device() == "GPU: NVIDIA H200, NVIDIA H200 (the first one trains)"
+
+
+# ---------------------------------------------------------------------------- apply_quick_mode
+from gan_helpers.params import apply_quick_mode  # noqa: E402
+
+
+def test_apply_quick_mode_shrinks_the_named_parameters_and_says_so(monkeypatch, capsys):
+    monkeypatch.setenv(QUICK_ENV, "1")
+    namespace = {"epochs": 120, "eval_samples": 1000, "batch_size": 64, "steps": 1}
+    assert apply_quick_mode(namespace, epochs=2, eval_samples=200, steps=5) is True
+    # min(current, quick): a value already smaller than the quick one (an override) is kept
+    assert namespace == {"epochs": 2, "eval_samples": 200, "batch_size": 64, "steps": 1}
+    assert capsys.readouterr().out == "Quick mode (GAN_COURSE_QUICK=1): epochs=2, eval_samples=200, steps=1\n"
+
+
+def test_apply_quick_mode_changes_nothing_in_a_full_run(monkeypatch, capsys):
+    monkeypatch.delenv(QUICK_ENV, raising=False)
+    namespace = {"epochs": 120, "eval_samples": 1000}
+    assert apply_quick_mode(namespace, epochs=2, eval_samples=200) is False
+    assert namespace == {"epochs": 120, "eval_samples": 1000}
+    assert capsys.readouterr().out == "Full run (set GAN_COURSE_QUICK=1 for a quick one).\n"
+
+
+@pytest.mark.parametrize("quick", ["0", "1"])
+def test_apply_quick_mode_refuses_an_unknown_name_in_either_mode(monkeypatch, quick):
+    monkeypatch.setenv(QUICK_ENV, quick)
+    namespace = {"epochs": 120}
+    with pytest.raises(ValueError, match="'epoch' is not defined"):
+        apply_quick_mode(namespace, epoch=2)
+    assert namespace == {"epochs": 120}
+
+
+def test_apply_quick_mode_refuses_non_numbers_and_non_mappings(monkeypatch):
+    monkeypatch.setenv(QUICK_ENV, "1")
+    with pytest.raises(TypeError, match="'epochs' must be a number; got '120' \\(str\\)"):
+        apply_quick_mode({"epochs": "120"}, epochs=2)
+    with pytest.raises(TypeError, match="quick value of 'epochs'"):
+        apply_quick_mode({"epochs": 120}, epochs=None)
+    with pytest.raises(TypeError, match="mutable mapping"):
+        apply_quick_mode(MappingProxyType({"epochs": 120}), epochs=2)

@@ -269,3 +269,92 @@ def test_export_samples_writes_uint8_images_under_one_key(tmp_path):
         export_samples(gan, tmp_path / "samples.csv")
     with pytest.raises(ValueError, match="n must be a positive integer"):
         export_samples(gan, tmp_path / "samples.npz", n=0)
+
+
+# ---------------------------------------------------------------------------- notebook plumbing
+from gan_helpers.training import checkpoint_folder, describe_training, save_results  # noqa: E402
+
+
+def test_checkpoint_folder_names_every_setting_and_keeps_it_when_resuming(tmp_path):
+    folder = checkpoint_folder(tmp_path, "subset_seed0", bs=64, z=100, lr=0.0002)
+    assert folder == tmp_path / "checkpoints" / "subset_seed0_bs64_z100_lr0.0002"
+    assert checkpoint_folder(str(tmp_path), "run") == tmp_path / "checkpoints" / "run"
+    # a different setting is a different folder: it never resumes another configuration's run
+    assert checkpoint_folder(tmp_path, "subset_seed0", bs=32, z=100, lr=0.0002) != folder
+    (folder / "sub").mkdir(parents=True)
+    (folder / "state.json").write_text("{}")
+    assert checkpoint_folder(tmp_path, "subset_seed0", resume=True, bs=64, z=100, lr=0.0002) == folder
+    assert (folder / "state.json").is_file()
+
+
+def test_checkpoint_folder_without_resume_deletes_only_its_own_folder(tmp_path):
+    mine = checkpoint_folder(tmp_path, "run", bs=64)
+    other = checkpoint_folder(tmp_path, "run", bs=32)
+    for folder in (mine, other):
+        folder.mkdir(parents=True)
+        (folder / "state.json").write_text("{}")
+    assert checkpoint_folder(tmp_path, "run", resume=False, bs=64) == mine
+    assert not mine.exists() and (other / "state.json").is_file()
+    assert checkpoint_folder(tmp_path, "run", resume=False, bs=64) == mine  # nothing there: fine
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"output_dir": None, "run_name": "run"}, TypeError),
+    ({"output_dir": "out", "run_name": ""}, ValueError),
+    ({"output_dir": "out", "run_name": "a/b"}, ValueError),
+    ({"output_dir": "out", "run_name": "run", "resume": "no"}, TypeError),
+    ({"output_dir": "out", "run_name": "run", "path": "../../x"}, ValueError),
+])
+def test_checkpoint_folder_refuses_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        checkpoint_folder(**kwargs)
+
+
+def test_save_results_writes_numpy_values_and_nan_as_json(tmp_path):
+    path = save_results(tmp_path / "new" / "folder" / "results.json",
+                        parameters={"epochs": np.int64(3), "quick": np.bool_(True), "lr": np.float32(0.5)},
+                        final={"fid": np.float64(1.25), "shares": np.array([0.25, 0.75]), "where": tmp_path},
+                        history={"fid": [float("nan"), 2.0, np.float32("inf")], "loss": np.array([1.0, np.nan])},
+                        by_epoch={np.int64(2): [1, 2]})
+    assert path == tmp_path / "new" / "folder" / "results.json"
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text and text.startswith('{\n "parameters"')
+    assert json.loads(text) == {
+        "parameters": {"epochs": 3, "quick": True, "lr": 0.5},
+        "final": {"fid": 1.25, "shares": [0.25, 0.75], "where": str(tmp_path)},
+        "history": {"fid": [None, 2.0, None], "loss": [1.0, None]},
+        "by_epoch": {"2": [1, 2]},
+    }
+
+
+def test_save_results_names_what_json_cannot_hold(tmp_path):
+    with pytest.raises(TypeError, match=r"final\['model'\] is a object"):
+        save_results(tmp_path / "r.json", final={"model": object()})
+    assert not (tmp_path / "r.json").exists()
+    with pytest.raises(TypeError):
+        save_results(None, final={})
+
+
+def test_describe_training_of_a_fresh_run_a_resumed_run_and_a_restored_run():
+    history = {"d_loss": [1.0] * 4, "train_seconds": [2.0, 4.0, 6.0, 8.0]}
+    fresh = describe_training(history, resumed_from=0, train_seconds=10.4, steps_per_epoch=100)
+    assert fresh == ("4 epochs in the history; trained 4 now in 10 s, of which 8 s training steps "
+                     "(the rest: measuring, drawing and saving checkpoints)\ntraining time per step: 20 ms")
+    resumed = describe_training(history, resumed_from=1, train_seconds=7.0, steps_per_epoch=100)
+    assert resumed.startswith("4 epochs in the history; trained 3 now in 7 s, of which 6 s training steps")
+    restored = describe_training(history, resumed_from=4, train_seconds=0.2, steps_per_epoch=100)
+    assert restored == ("4 epochs in the history, all restored from the checkpoint: nothing trained now\n"
+                        "training time per step: 20 ms")
+
+
+@pytest.mark.parametrize("history, resumed_from, seconds, steps", [
+    ({}, 0, 1.0, 10),
+    ({"d_loss": [1.0]}, 0, 1.0, 10),
+    ({"d_loss": [1.0], "train_seconds": [1.0, 2.0]}, 0, 1.0, 10),
+    ({"d_loss": [1.0], "train_seconds": [1.0]}, 2, 1.0, 10),
+    ({"d_loss": [1.0], "train_seconds": [1.0]}, 0, -1.0, 10),
+    ({"d_loss": [1.0], "train_seconds": [1.0]}, 0, 1.0, 0),
+])
+def test_describe_training_refuses_inconsistent_arguments(history, resumed_from, seconds, steps):
+    with pytest.raises(ValueError):
+        describe_training(history, resumed_from, seconds, steps)
