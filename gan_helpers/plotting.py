@@ -1,10 +1,11 @@
-"""Figures shared by several notebooks: sample clouds, training frame strips, metric curves.
+"""Figures shared by several notebooks: sample clouds, training frame strips, metric curves, and
+the discriminator's surface with the generator's push (the picture of the game itself).
 
 All functions draw with Matplotlib, keep figures small (the committed notebooks must stay
 under 1 MB) and return the figure so a notebook can save it or show it in a live view.
 
-Defined in: ``notebooks/01_gan_concepts.ipynb`` (training film of a toy GAN) and
-``notebooks/02_mlp_gan.ipynb`` (image grids).
+Defined in: ``notebooks/01_gan_concepts.ipynb`` (training film of a toy GAN, the discriminator's
+surface) and ``notebooks/02_mlp_gan.ipynb`` (image grids).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import numpy as np
 from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["plot_samples", "plot_frames", "plot_curves", "image_grid", "plot_image_grid", "plot_image_frames",
-           "plot_class_shares",
-           "REAL_COLOR", "FAKE_COLOR"]
+           "plot_class_shares", "plot_discriminator_surface", "plot_discriminator_frames", "discriminator_colorbar",
+           "REAL_COLOR", "FAKE_COLOR", "DISCRIMINATOR_CMAP"]
 
 REAL_COLOR = "#9e9e9e"
 FAKE_COLOR = "#d62728"
+DISCRIMINATOR_CMAP = "PRGn"  # diverging: purple D = 0 ("fake"), white D = 1/2 ("can't tell"), green D = 1 ("real")
 
 
 def _pick_steps(frames, max_frames):
@@ -64,7 +66,7 @@ def plot_samples(ax, real_samples, fake_samples, title: str | None = None, limit
         ax.set_xticks([])
         ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
     return ax
 
 
@@ -78,7 +80,7 @@ def plot_frames(real_samples, frames: Mapping[int, np.ndarray], limits=None, max
     fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps), panel_size + 0.3), squeeze=False)
     for ax, step in zip(axes[0], steps):
         plot_samples(ax, real_samples, frames[step], title=f"step {step}", limits=limits)
-    axes[0][0].legend(loc="lower left", fontsize=6, markerscale=2, frameon=False)
+    axes[0][0].legend(loc="lower left", fontsize=8, markerscale=2, frameon=False, handletextpad=0.1)
     fig.tight_layout()
     return fig
 
@@ -173,3 +175,119 @@ def plot_class_shares(ax, shares, reference_shares, label: str = "generated"):
     ax.set_title("class shares", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     return ax
+
+
+# ------------------------------------------------------------------ the discriminator's surface
+
+
+def _grid_values(grid_x, grid_y, d_values):
+    """``grid_x``, ``grid_y`` (2-D, same shape) and ``d_values`` reshaped to that shape, checked."""
+    grid_x, grid_y = np.asarray(grid_x, float), np.asarray(grid_y, float)
+    if grid_x.ndim != 2 or grid_x.shape != grid_y.shape or min(grid_x.shape) < 2:
+        raise ValueError(f"grid_x and grid_y must be two 2-D arrays of the same shape, at least 2 x 2 (np.meshgrid); "
+                         f"got shapes {grid_x.shape} and {grid_y.shape}")
+    d_values = np.asarray(d_values, float)
+    if d_values.size != grid_x.size:
+        raise ValueError(f"d_values must hold one value of D(x) per grid point ({grid_x.size}); got {d_values.size}")
+    return grid_x, grid_y, d_values.reshape(grid_x.shape)
+
+
+def _points(name, points):
+    points = np.asarray(points, float)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"{name} must be 2-D points of shape (n, 2); got shape {points.shape}")
+    return points
+
+
+def plot_discriminator_surface(ax, grid_x, grid_y, d_values, real_samples, fake_samples, arrows=None,
+                               title: str | None = None, limits=None, max_points: int = 500,
+                               arrow_length: float = 0.12):
+    """The game in one picture: D(x) as a heatmap under the real (grey) and generated (red) samples,
+    and the generator's push on its samples as arrows (Goodfellow et al. 2014, Figure 1; GAN Lab).
+
+    ``d_values`` is D(x) in [0, 1] at the points of the grid ``grid_x``, ``grid_y`` (from
+    ``np.meshgrid``; any array with one value per grid point). The colormap
+    :data:`DISCRIMINATOR_CMAP` is diverging around 1/2: purple where D says "fake" (0), white
+    where it cannot tell (1/2), green where it says "real" (1); a dashed line marks D = 1/2.
+
+    ``arrows`` is ``(points, push)``: 2-D points (generated samples x = G(z)) and at each the push
+    -d g_loss/dx, the direction in which the generator's loss moves that sample (for the
+    non-saturating loss, d/dx log D(x)). Lengths are scaled by one factor per panel: the 95th
+    percentile of the push spans ``arrow_length`` of the plot's width, longer ones are cut to that
+    length, so relative strengths stay visible. Add a legend for the colors with
+    :func:`discriminator_colorbar`. Returns ``ax``.
+    """
+    grid_x, grid_y, d_values = _grid_values(grid_x, grid_y, d_values)
+    real, fake = _points("real_samples", real_samples)[:max_points], _points("fake_samples", fake_samples)[:max_points]
+    if not 0 < arrow_length <= 1:
+        raise ValueError(f"arrow_length must be a fraction of the plot's width in (0, 1]; got {arrow_length!r}")
+    ax.pcolormesh(grid_x, grid_y, d_values, cmap=DISCRIMINATOR_CMAP, vmin=0.0, vmax=1.0, shading="auto",
+                  rasterized=True)
+    if np.nanmin(d_values) < 0.5 < np.nanmax(d_values):
+        ax.contour(grid_x, grid_y, d_values, levels=[0.5], colors="0.25", linewidths=0.8, linestyles="dashed")
+    ax.scatter(real[:, 0], real[:, 1], s=4, c=REAL_COLOR, alpha=0.7, label="real", linewidths=0)
+    ax.scatter(fake[:, 0], fake[:, 1], s=5, c=FAKE_COLOR, alpha=0.8, label="generated", linewidths=0)
+    low, high = limits if limits is not None else (grid_x.min(), grid_x.max())
+    if arrows is not None:
+        points, push = (_points(name, value) for name, value in zip(("arrows' points", "arrows' push"), arrows))
+        if len(points) != len(push):
+            raise ValueError(f"arrows must be (points, push) of the same length; got {len(points)} and {len(push)}")
+        norms = np.linalg.norm(push, axis=1)
+        scale = np.percentile(norms, 95) if len(norms) else 0.0
+        if scale > 0:
+            shown = push / scale
+            shown *= np.minimum(1.0, 1.0 / np.maximum(np.linalg.norm(shown, axis=1), 1e-12))[:, None]
+            shown *= arrow_length * (high - low)
+            ax.quiver(points[:, 0], points[:, 1], shown[:, 0], shown[:, 1], angles="xy", scale_units="xy", scale=1,
+                      width=0.006, headwidth=3.5, headlength=4, color="k", alpha=0.8, label="push on G(z)")
+    ax.set_xlim(low, high)
+    ax.set_ylim(*(limits if limits is not None else (grid_y.min(), grid_y.max())))
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def discriminator_colorbar(axes, label: str = "D(x)"):
+    """A colorbar for :func:`plot_discriminator_surface` next to ``axes`` (one axes or several),
+    its ticks read: 0 "fake", 0.5 "can't tell", 1 "real". Returns the colorbar."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    first = axes if hasattr(axes, "figure") else np.ravel(axes)[0]
+    mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=DISCRIMINATOR_CMAP)
+    bar = first.figure.colorbar(mappable, ax=axes, ticks=[0.0, 0.5, 1.0], fraction=0.04, pad=0.02)
+    bar.ax.set_yticklabels(["0 fake", "0.5 can't tell", "1 real"])
+    bar.set_label(label)
+    return bar
+
+
+def plot_discriminator_frames(real_samples, frames: Mapping[int, np.ndarray], surfaces: Mapping[int, tuple],
+                              grid_x, grid_y, limits=None, steps: Sequence[int] | None = None, max_frames: int = 4,
+                              panel_size: float = 2.5):
+    """A strip of :func:`plot_discriminator_surface` panels at several training steps, with one colorbar.
+
+    ``frames[step]`` are the generated samples at that step and ``surfaces[step]`` is
+    ``(d_values, push)``: the discriminator *of that step* on the grid, and the push -d g_loss/dx on
+    the first ``len(push)`` samples of ``frames[step]`` (``push`` may be None: no arrows). At most
+    ``max_frames`` evenly spaced steps (always the first and the last) of ``steps`` (default: all
+    steps of ``surfaces``) are drawn.
+    """
+    steps = _pick_steps(surfaces if steps is None else list(steps), max_frames)
+    missing = [step for step in steps if step not in surfaces or step not in frames]
+    if missing:
+        raise ValueError(f"steps {missing} have no recorded surface (surfaces) or no generated samples (frames)")
+    fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps) + 1.0, panel_size + 0.3),
+                             squeeze=False, layout="constrained")
+    for ax, step in zip(axes[0], steps):
+        d_values, push = surfaces[step]
+        fake = np.asarray(frames[step])
+        arrows = None if push is None else (fake[:len(push)], push)
+        plot_discriminator_surface(ax, grid_x, grid_y, d_values, real_samples, fake, arrows=arrows,
+                                   title=f"step {step}", limits=limits)
+    axes[0][0].legend(loc="lower left", fontsize=8, markerscale=2, frameon=True, framealpha=0.8, handletextpad=0.1,
+                      borderpad=0.2)
+    discriminator_colorbar(axes[0])
+    return fig

@@ -6,6 +6,13 @@
   and the last step (read from the panel titles), ValueError for no frames.
 - :func:`plot_curves`: a Figure with one line per curve, a legend only for 2+ curves, log
   scale on request, drawing on a given axes when one is passed.
+- :func:`plot_discriminator_surface`: D(x) as a mesh with the diverging colormap fixed to [0, 1],
+  the D = 1/2 line only when D crosses 1/2, real then generated samples on top, arrows in the
+  push's directions scaled so the 95th percentile spans ``arrow_length`` of the width (longer
+  ones cut, none for a zero push), bad shapes refused naming the argument.
+- :func:`plot_discriminator_frames` / :func:`discriminator_colorbar`: one panel per chosen step
+  (the steps asked for, or evenly spaced ones), arrows on the first ``len(push)`` samples of
+  that step, one colorbar whose ticks say "fake", "can't tell", "real".
 """
 
 import matplotlib
@@ -216,3 +223,138 @@ def test_plot_class_shares_draws_both_bar_sets_and_checks_lengths():
     plt.close(fig)
     with pytest.raises(ValueError, match="same length"):
         plot_class_shares(plt.subplots()[1], [0.5, 0.5], [1.0])
+
+
+# ------------------------------------------------------------------ the discriminator's surface
+
+from matplotlib.collections import QuadMesh  # noqa: E402
+from matplotlib.quiver import Quiver  # noqa: E402
+
+from gan_helpers.plotting import (DISCRIMINATOR_CMAP, discriminator_colorbar, plot_discriminator_frames,  # noqa: E402
+                                  plot_discriminator_surface)
+
+
+def _grid(n=11, low=-2.0, high=2.0):
+    ticks = np.linspace(low, high, n)
+    return np.meshgrid(ticks, ticks)
+
+
+def _quivers(ax):
+    return [c for c in ax.collections if isinstance(c, Quiver)]
+
+
+def test_discriminator_surface_draws_d_with_a_fixed_diverging_scale_under_the_samples(rng):
+    grid_x, grid_y = _grid()
+    d_values = 1 / (1 + np.exp(-grid_x))  # 'real' on the right, 'fake' on the left
+    real, fake = rng.normal(size=(40, 2)), rng.normal(size=(30, 2))
+    fig, ax = plt.subplots()
+    returned = plot_discriminator_surface(ax, grid_x, grid_y, d_values.ravel(), real, fake, title="step 7",
+                                          limits=(-2, 2))
+    assert returned is ax
+    mesh = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    assert len(mesh) == 1
+    assert mesh[0].get_cmap().name == DISCRIMINATOR_CMAP and mesh[0].get_clim() == (0.0, 1.0)
+    np.testing.assert_allclose(np.asarray(mesh[0].get_array()).reshape(grid_x.shape), d_values)
+    scatters = [c for c in ax.collections if c.get_label() in ("real", "generated")]
+    assert [c.get_label() for c in scatters] == ["real", "generated"]
+    np.testing.assert_array_equal(scatters[0].get_offsets(), real)
+    np.testing.assert_array_equal(scatters[1].get_offsets(), fake)
+    assert ax.collections.index(mesh[0]) < ax.collections.index(scatters[0])  # the samples on top of D
+    assert ax.get_title() == "step 7" and ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-2, 2)
+    assert not _quivers(ax)  # no arrows asked for
+    assert len(ax.collections) == 4  # mesh, the D = 1/2 line, real, generated
+
+
+def test_discriminator_surface_draws_the_half_line_only_where_d_crosses_one_half(rng):
+    grid_x, grid_y = _grid()
+    fig, ax = plt.subplots()
+    plot_discriminator_surface(ax, grid_x, grid_y, np.full(grid_x.shape, 0.2), rng.normal(size=(5, 2)),
+                               rng.normal(size=(5, 2)))
+    assert len(ax.collections) == 3  # mesh, real, generated: no contour (and no warning)
+
+
+def test_discriminator_surface_arrows_keep_direction_and_relative_length_up_to_the_cut(rng):
+    grid_x, grid_y = _grid(low=-1.0, high=1.0)
+    points = rng.uniform(-1, 1, size=(40, 2))
+    push = np.tile([[3.0, 4.0]], (40, 1)) * np.linspace(0.1, 1.0, 40)[:, None]  # lengths 0.5 .. 5
+    push[-1] = [0.0, -50.0]  # one huge push: cut to the longest drawn length
+    fig, ax = plt.subplots()
+    plot_discriminator_surface(ax, grid_x, grid_y, np.full(grid_x.shape, 0.5), points, points,
+                               arrows=(points, push), arrow_length=0.1)
+    (quiver,) = _quivers(ax)
+    np.testing.assert_allclose(quiver.X, points[:, 0])
+    np.testing.assert_allclose(quiver.Y, points[:, 1])
+    drawn = np.stack([quiver.U, quiver.V], axis=1)
+    lengths = np.linalg.norm(drawn, axis=1)
+    reference = np.percentile(np.linalg.norm(push, axis=1), 95)
+    expected = np.minimum(np.linalg.norm(push, axis=1) / reference, 1.0) * 0.1 * 2.0  # 10 % of the width 2
+    np.testing.assert_allclose(lengths, expected, rtol=1e-9)
+    np.testing.assert_allclose(drawn[:-1] / lengths[:-1, None], np.tile([[0.6, 0.8]], (39, 1)))  # directions kept
+    np.testing.assert_allclose(drawn[-1], [0.0, -0.2])
+
+
+def test_discriminator_surface_draws_no_arrows_for_a_zero_push(rng):
+    grid_x, grid_y = _grid()
+    points = rng.normal(size=(6, 2))
+    fig, ax = plt.subplots()
+    plot_discriminator_surface(ax, grid_x, grid_y, np.full(grid_x.shape, 0.5), points, points,
+                               arrows=(points, np.zeros((6, 2))))
+    assert not _quivers(ax)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(grid_y=np.zeros((3, 4))), "grid_x and grid_y must be two 2-D arrays"),
+    (dict(d_values=np.zeros(7)), "d_values must hold one value of D"),
+    (dict(real_samples=np.zeros((5, 3))), "real_samples must be 2-D points"),
+    (dict(arrows=(np.zeros((4, 2)), np.zeros((3, 2)))), "arrows must be .points, push. of the same length"),
+    (dict(arrows=(np.zeros((4, 2)), np.zeros(4))), "arrows' push must be 2-D points"),
+    (dict(arrow_length=0.0), "arrow_length must be a fraction"),
+])
+def test_discriminator_surface_refuses_bad_shapes_naming_the_argument(change, message):
+    grid_x, grid_y = _grid(n=4)
+    arguments = dict(grid_x=grid_x, grid_y=grid_y, d_values=np.zeros(16), real_samples=np.zeros((5, 2)),
+                     fake_samples=np.zeros((5, 2)))
+    arguments.update(change)
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        plot_discriminator_surface(ax, **arguments)
+
+
+def test_discriminator_colorbar_says_fake_cant_tell_real():
+    fig, axes = plt.subplots(1, 2)
+    bar = discriminator_colorbar(axes)
+    assert [t.get_text() for t in bar.ax.get_yticklabels()] == ["0 fake", "0.5 can't tell", "1 real"]
+    assert bar.mappable.get_cmap().name == DISCRIMINATOR_CMAP and tuple(bar.mappable.get_clim()) == (0.0, 1.0)
+
+
+def _game(rng, steps, n_arrows=3):
+    grid_x, grid_y = _grid(n=5)
+    frames = {step: rng.normal(size=(10, 2)) for step in steps}
+    surfaces = {step: (np.full(25, 0.1 * k), rng.normal(size=(n_arrows, 2))) for k, step in enumerate(steps)}
+    return grid_x, grid_y, frames, surfaces
+
+
+def test_discriminator_frames_draw_the_chosen_steps_with_their_own_surface_and_one_colorbar(rng):
+    steps = list(range(0, 1001, 100))
+    grid_x, grid_y, frames, surfaces = _game(rng, steps)
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["step 0", "step 300", "step 700", "step 1000"]
+    assert len(fig.axes) == len(panels) + 1  # one colorbar for all
+    for ax, step in zip(panels, [0, 300, 700, 1000]):
+        mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+        np.testing.assert_allclose(np.asarray(mesh.get_array()).ravel(), surfaces[step][0])  # D of that step
+        (quiver,) = _quivers(ax)
+        np.testing.assert_allclose(quiver.X, frames[step][:3, 0])  # arrows on the first len(push) samples
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, steps=[100, 200, 900],
+                                    max_frames=5)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["step 100", "step 200", "step 900"]
+
+
+def test_discriminator_frames_without_push_draw_no_arrows_and_refuse_unknown_steps(rng):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10])
+    surfaces = {step: (d_values, None) for step, (d_values, _) in surfaces.items()}
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y)
+    assert not any(_quivers(ax) for ax in fig.axes)
+    with pytest.raises(ValueError, match=r"steps \[20\] have no recorded surface"):
+        plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, steps=[0, 20])
