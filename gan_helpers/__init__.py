@@ -14,6 +14,8 @@ Small, flat modules (each one has an ``__all__``):
   and score on MNIST.
 - :mod:`gan_helpers.plotting` -- scatter frames, image grids and curves used by several notebooks.
 - :mod:`gan_helpers.widgets` -- ipywidgets helpers that also run headless.
+- :mod:`gan_helpers.checks` -- the exercises' self-checks (each can say "not yet, because ...").
+- :mod:`gan_helpers.logs` -- hides TensorFlow's known-harmless start-up log lines in notebooks.
 - :mod:`gan_helpers.grammar` -- the course's small probabilistic grammar: sentence sampler, exact
   recognizer (grammar validity of generated text) and the shipped corpus.
 - :mod:`gan_helpers.text` -- text corpora for sequence models and text metrics (novelty, n-gram

@@ -151,7 +151,7 @@ def test_import_is_light_and_does_not_seed():
 def test_every_module_declares_all():
     import gan_helpers
 
-    for name in ("data", "params", "losses", "models", "training", "metrics", "plotting", "widgets",
+    for name in ("data", "params", "losses", "models", "training", "metrics", "plotting", "widgets", "checks", "logs",
                  "grammar", "text", "text_gan"):
         module = __import__(f"gan_helpers.{name}", fromlist=["__all__"])
         assert module.__all__, name

@@ -1,0 +1,680 @@
+"""Self-checks for the notebooks' exercises: each one can say "not yet, because ..." to a wrong
+answer, and "correct" to a right one.
+
+Every check prints one line that starts with ``Exercise <n>:`` and returns ``True`` (correct),
+``False`` (not yet, with the reason) or ``None`` (not answered yet: the answer is still ``None``).
+Checks of code the learner writes (a loss, an update rule, a size formula) call the learner's
+function on fixed inputs and compare it with the package's version or with Keras itself.
+
+``tests/test_exercises_<notebook>.py`` injects wrong answers into each exercise cell and checks
+that these functions reject them, and that the reference solutions pass.
+"""
+
+from __future__ import annotations
+
+__all__ = ["report", "unanswered", "close"]
+
+
+def report(exercise, ok: bool, because: str = "", praise: str = "") -> bool:
+    """Print ``Exercise <exercise>: correct! <praise>`` or ``Exercise <exercise>: not yet, because <because>``."""
+    if ok:
+        print(f"Exercise {exercise}: correct!" + (f" {praise}" if praise else ""))
+        return True
+    print(f"Exercise {exercise}: not yet, because {because}")
+    return False
+
+
+def unanswered(exercise, answer, what: str = "your answer") -> bool:
+    """``True`` (and a message) when ``answer`` is still ``None``."""
+    if answer is None:
+        print(f"Exercise {exercise}: not answered yet (put {what} in the cell above and run it again).")
+        return True
+    return False
+
+
+def close(value, expected, rel: float = 1e-3, abs_: float = 1e-6) -> bool:
+    """``True`` when the number ``value`` is within ``rel`` (relative) or ``abs_`` of ``expected``."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return False
+    return abs(value - expected) <= max(abs_, rel * abs(expected))
+
+
+# ---- notebook 03: a convolutional GAN on MNIST
+def _keras_transposed_size(n, kernel_size, stride, padding):
+    import keras
+    import numpy as np
+
+    layer = keras.layers.Conv2DTranspose(1, kernel_size, strides=stride, padding=padding)
+    return int(layer(np.zeros((1, n, n, 1), dtype="float32")).shape[1])
+
+
+def check_transposed_conv_size(exercise, size_function) -> bool | None:
+    """Compare ``size_function(n, kernel_size, stride, padding)`` with what Keras's
+    ``Conv2DTranspose`` really outputs, on cases that include both paddings and kernels smaller,
+    equal to and larger than the stride."""
+    cases = [(7, 4, 2, "same"), (7, 4, 2, "valid"), (7, 3, 2, "valid"), (14, 5, 1, "same"), (5, 2, 3, "valid"),
+             (3, 5, 3, "valid"), (4, 3, 1, "valid")]
+    try:
+        first = size_function(*cases[0])
+    except NotImplementedError:
+        first = None
+    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    if unanswered(exercise, first, "your function's body"):
+        return None
+    for case in cases:
+        expected = _keras_transposed_size(*case)
+        try:
+            got = size_function(*case)
+        except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+            return report(exercise, False, f"your function raised {type(error).__name__}: {error} for "
+                                           f"n={case[0]}, kernel_size={case[1]}, stride={case[2]}, padding={case[3]!r}.")
+        if got != expected:
+            return report(exercise, False, f"for n={case[0]}, kernel_size={case[1]}, stride={case[2]}, padding="
+                                           f"{case[3]!r} it returns {got!r}, and Keras's Conv2DTranspose outputs a "
+                                           "different size. Think of where each input pixel's k x k patch lands.")
+    return report(exercise, True, praise=f"It agrees with Keras on all {len(cases)} cases.")
+
+
+def _keras_overlap_counts(n, kernel_size, stride):
+    import keras
+    import numpy as np
+
+    layer = keras.layers.Conv1DTranspose(1, kernel_size, strides=stride, padding="valid", use_bias=False,
+                                         kernel_initializer="ones")
+    return np.asarray(layer(np.ones((1, n, 1), dtype="float32")))[0, :, 0].round().astype(int)
+
+
+def check_overlap_counts(exercise, counts_function) -> bool | None:
+    """Compare ``counts_function(n, kernel_size, stride)`` (how many input pixels paint each output
+    position of a 1-D transposed convolution with ``padding="valid"``) with Keras: a
+    ``Conv1DTranspose`` whose kernel is all ones, applied to an input of ones, outputs exactly
+    those counts."""
+    import numpy as np
+
+    cases = [(6, 3, 2), (6, 4, 2), (5, 5, 2), (4, 2, 2), (5, 3, 1)]
+    try:
+        first = counts_function(*cases[0])
+    except NotImplementedError:
+        first = None
+    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    if unanswered(exercise, first, "your function's body"):
+        return None
+    for n, k, s in cases:
+        expected = _keras_overlap_counts(n, k, s)
+        try:
+            got = np.asarray(counts_function(n, k, s)).astype(int).ravel()
+        except Exception as error:
+            return report(exercise, False, f"your function raised {type(error).__name__}: {error} for n={n}, "
+                                           f"kernel_size={k}, stride={s}.")
+        if got.shape != expected.shape:
+            return report(exercise, False, f"for n={n}, kernel_size={k}, stride={s} it returns {len(got)} counts; "
+                                           "the output has a different length ((n - 1) * stride + kernel_size).")
+        if not np.array_equal(got, expected):
+            return report(exercise, False, f"for n={n}, kernel_size={k}, stride={s} some counts differ from a "
+                                           "Conv1DTranspose with an all-ones kernel applied to ones.")
+    return report(exercise, True, praise="Compare the middle of the output for kernel 3 and for kernel 4 "
+                                         "(stride 2): which one is even?")
+
+
+def check_ema_update(exercise, update_function) -> bool | None:
+    """Check ``update_function(average, current, decay)`` on arrays, then against one real
+    training step of :class:`gan_helpers.training.GAN` with ``ema_decay``: starting from the
+    generator's initial weights, the learner's update applied to the weights after the step must
+    give the GAN's averaged generator (BatchNorm's moving statistics included)."""
+    import keras
+    import numpy as np
+
+    from gan_helpers.training import GAN
+
+    average, current = np.array([1.0, -2.0, 0.5]), np.array([3.0, 2.0, 0.5])
+    try:
+        first = update_function(average, current, 0.9)
+    except NotImplementedError:
+        first = None
+    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    if unanswered(exercise, first, "your function's body"):
+        return None
+    try:
+        got = np.asarray(first, dtype=float)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"it returns {type(first).__name__}, not an array of numbers.")
+    if got.shape != average.shape or not np.allclose(got, 0.9 * average + 0.1 * current):
+        return report(exercise, False, "on average=[1, -2, 0.5], current=[3, 2, 0.5], decay=0.9 the result "
+                                       f"{np.round(got, 4).tolist()} is not the exponential moving average. With "
+                                       "decay close to 1 the average should move only a little towards current.")
+    keras.utils.set_random_seed(0)
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                                  keras.layers.Dense(28 * 28, activation="tanh"), keras.layers.Reshape((28, 28, 1))])
+    discriminator = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = GAN(generator, discriminator, seed=0, ema_decay=0.9)
+    gan.compile(g_optimizer=keras.optimizers.Adam(0.01), d_optimizer=keras.optimizers.Adam(0.01))
+    before = [np.array(w) for w in generator.get_weights()]
+    gan.fit(np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32"), batch_size=16, epochs=1,
+            verbose=0)
+    after = generator.get_weights()
+    for old, new, package in zip(before, after, gan.ema_generator.get_weights()):
+        try:
+            mine = np.asarray(update_function(old, new, 0.9), dtype=float)
+        except Exception as error:
+            return report(exercise, False, f"your function raised {type(error).__name__}: {error} on a layer's weights.")
+        if not np.allclose(mine, package, atol=1e-5):
+            return report(exercise, False, "after one training step your update gives other weights than the "
+                                           "GAN's averaged generator.")
+    return report(exercise, True, praise="It matches the averaged generator of gan_helpers.training.GAN after a "
+                                         "real training step, BatchNorm's moving statistics included.")
+
+
+def check_epoch_estimate(exercise, answer, seconds, ms_per_step, steps_per_epoch, tolerance=0.15) -> bool | None:
+    """``answer``: how many epochs a model costing ``ms_per_step`` gets in ``seconds`` of training
+    with ``steps_per_epoch`` steps per epoch; accepted within ``tolerance`` (relative)."""
+    if unanswered(exercise, answer, "your number of epochs"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"{answer!r} is not a number of epochs.")
+    expected = seconds / (ms_per_step / 1000 * steps_per_epoch)
+    if abs(value - expected) > tolerance * expected:
+        return report(exercise, False, f"{value:g} epochs is more than {tolerance:.0%} away. Time per epoch = "
+                                       "time per step x steps per epoch; how many of those fit in this run's "
+                                       "training time?")
+    return report(exercise, True, praise=f"About {expected:.0f} epochs.")
+
+
+__all__ += ["check_transposed_conv_size", "check_overlap_counts", "check_ema_update", "check_epoch_estimate"]
+
+
+# ---- notebook 02: a fully connected GAN on MNIST
+def check_layer_parameter_count(exercise, answer, layer):
+    """Exercise: the number of parameters of the Dense ``layer``, counted by hand.
+
+    A Dense layer from ``n`` inputs to ``m`` units has an ``n x m`` kernel and ``m`` biases; the
+    expected count is read from ``layer`` itself, so the check follows the notebook's parameters.
+    """
+    if unanswered(exercise, answer, "your count"):
+        return None
+    inputs, units = (int(size) for size in layer.kernel.shape)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"answer_{exercise} should be a number; got {answer!r}.")
+    if value == int(layer.count_params()):
+        return report(exercise, True, praise="Compare with the layer's own count_params().")
+    if value == inputs * units:
+        because = "that counts the weights of the kernel only; a Dense layer has one more kind of parameter."
+    elif value == inputs * units + inputs:
+        because = "a Dense layer has one bias per unit (per output), not one per input."
+    elif value in (inputs + units, inputs * units + 1):
+        because = "there is one weight per (input, unit) pair, and one bias for each unit."
+    else:
+        because = (f"{value:g} is not the count. The layer turns {inputs} inputs into {units} outputs: "
+                   "count its weights and its biases.")
+    return report(exercise, False, because)
+
+
+def _tiny_generator_and_discriminator(latent_dim: int = 4):
+    """A small generator with BatchNorm and a small discriminator, with fixed initial weights (no
+    global seeding: the learner's session keeps its random state)."""
+    import keras
+
+    def dense(units, seed, activation=None):
+        return keras.layers.Dense(units, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed),
+                                  bias_initializer=keras.initializers.RandomNormal(stddev=0.1, seed=seed + 100))
+
+    generator = keras.Sequential([keras.Input((latent_dim,)), dense(16, 1), keras.layers.LeakyReLU(0.2),
+                                  keras.layers.BatchNormalization(momentum=0.8), dense(28 * 28, 2, "tanh"),
+                                  keras.layers.Reshape((28, 28, 1))])
+    discriminator = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), dense(8, 3),
+                                      keras.layers.LeakyReLU(0.2), dense(1, 4)])
+    return generator, discriminator
+
+
+def _generator_update(generator, discriminator, optimizer, z, loss_fn, training=True):
+    """The generator half of ``gan_helpers.training.GAN.train_step`` (its reference)."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        g_loss = loss_fn(discriminator(generator(z, training=training), training=True))
+    grads = tape.gradient(g_loss, generator.trainable_variables)
+    optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return float(g_loss)
+
+
+def _largest_difference(weights_a, weights_b) -> float:
+    import numpy as np
+
+    return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(weights_a, weights_b))
+
+
+def check_generator_step(exercise, generator_step):
+    """Exercise: write the generator half of the GAN training step,
+    ``generator_step(generator, discriminator, g_optimizer, z) -> g_loss``.
+
+    Runs it once on a small generator (with BatchNorm) and discriminator from fixed weights and
+    a fixed ``z``, and compares with the generator update of ``GAN.train_step``
+    (non-saturating loss, generator in training mode, gradients for the generator's trainable
+    variables only): same loss, same generator weights afterwards, discriminator untouched.
+    Recognizes the usual mistakes (the saturating loss, the generator in inference mode, the
+    discriminator updated too) without printing the solution.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from gan_helpers.losses import minimax_generator_loss, nonsaturating_generator_loss
+
+    if not callable(generator_step):
+        return report(exercise, False, f"generator_step should be a function; got {type(generator_step).__name__}.")
+    z = tf.constant(np.random.default_rng(0).normal(size=(16, 4)).astype("float32"))
+
+    def fresh():
+        generator, discriminator = _tiny_generator_and_discriminator()
+        return generator, discriminator, keras.optimizers.Adam(0.01, beta_1=0.5)
+
+    def trainable(model):
+        return [variable.numpy() for variable in model.trainable_weights]
+
+    generator, discriminator, optimizer = fresh()
+    g_start, d_start = trainable(generator), trainable(discriminator)
+    try:
+        loss = generator_step(generator, discriminator, optimizer, z)
+    except Exception as exc:  # the learner's code: show what went wrong, not a traceback
+        return report(exercise, False, f"generator_step raised {type(exc).__name__}: {str(exc)[:300]}")
+    g_moved = _largest_difference(g_start, trainable(generator)) > 0   # (BatchNorm's running statistics
+    d_moved = _largest_difference(d_start, trainable(discriminator)) > 0   # move in any training-mode call)
+    if loss is None and not g_moved and not d_moved:
+        print(f"Exercise {exercise}: not answered yet (write generator_step in the cell above and run it again).")
+        return None
+    if d_moved:
+        return report(exercise, False, "the discriminator's weights changed: in the generator's half of the step "
+                                       "only the generator may learn.")
+    if not g_moved:
+        return report(exercise, False, "the generator's weights did not change: the step must apply the "
+                                       "gradients with g_optimizer.")
+    if loss is None:
+        return report(exercise, False, "generator_step returns None: return g_loss, the loss it minimized.")
+    try:
+        loss = np.asarray(loss, dtype=np.float64)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"generator_step should return g_loss, a number; got {type(loss).__name__}.")
+    if loss.size != 1:
+        return report(exercise, False, f"g_loss should be one number (the mean over the batch); got shape {loss.shape}.")
+    loss = float(loss.reshape(()))
+
+    expected = {}
+    for name, loss_fn, training in (("reference", nonsaturating_generator_loss, True),
+                                    ("saturating", minimax_generator_loss, True),
+                                    ("inference mode", nonsaturating_generator_loss, False)):
+        g_ref, d_ref, opt_ref = fresh()
+        value = _generator_update(g_ref, d_ref, opt_ref, z, loss_fn, training)
+        expected[name] = value, _largest_difference(g_ref.get_weights(), generator.get_weights())
+    reference_loss, reference_gap = expected["reference"]
+    if close(loss, reference_loss, rel=1e-4) and reference_gap < 1e-5:
+        return report(exercise, True, praise="Same loss and same updated generator as GAN.train_step.")
+    if close(loss, expected["saturating"][0], rel=1e-4) or expected["saturating"][1] < 1e-5:
+        return report(exercise, False, "this is the saturating loss log(1 - D(G(z))); the step this notebook "
+                                       "teaches uses the non-saturating one.")
+    if close(loss, -reference_loss, rel=1e-4):
+        return report(exercise, False, "the sign of g_loss: the generator *minimizes* its loss, and the loss "
+                                       "should be large when D rejects the fakes.")
+    if expected["inference mode"][1] < 1e-5 or (close(loss, expected["inference mode"][0], rel=1e-4)
+                                                 and not close(loss, reference_loss, rel=1e-4)):
+        return report(exercise, False, "the generator ran in inference mode: while it trains, its BatchNorm "
+                                       "layers must normalize with the statistics of the batch.")
+    if not close(loss, reference_loss, rel=1e-4):
+        return report(exercise, False, f"g_loss is {loss:.4f}, not the non-saturating loss of these fakes "
+                                       "(from the same weights and the same z).")
+    return report(exercise, False, "the loss is right, but the generator's weights after the step differ from "
+                                   f"GAN.train_step's update (by up to {reference_gap:.2g}): take the gradient of "
+                                   "g_loss with respect to the generator's trainable variables.")
+
+
+def _dense_units(model) -> list:
+    import keras
+
+    return [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def _value(variable) -> float:
+    """A Keras variable's (or a plain number's) value as a float."""
+    return float(variable.numpy() if hasattr(variable, "numpy") else variable)
+
+
+def _optimizer_settings_differ(optimizer, learning_rate, beta_1) -> bool:
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Adam):
+        return True
+    lr = _value(optimizer.learning_rate)
+    return not (close(lr, learning_rate, rel=1e-4) and close(optimizer.beta_1, beta_1, rel=1e-6))
+
+
+def check_generator_without_batchnorm(exercise, answer, steps_per_epoch, epochs=5, learning_rate=2e-4, beta_1=0.5,
+                                      measure=None, history=None, n_samples=1000, seed=1):
+    """Exercise: the notebook's GAN with the BatchNorm layers taken out of the generator, trained
+    for ``epochs`` epochs with the notebook's settings.
+
+    ``answer`` is the trained ``gan_helpers.training.GAN``. The check reads what it can verify:
+    no BatchNormalization in the generator, the generator's and the discriminator's Dense sizes
+    and the generator's three LeakyReLUs unchanged, Adam with ``learning_rate`` and ``beta_1``
+    for both, and exactly ``epochs * steps_per_epoch`` updates of each network. When it passes
+    and ``measure`` (a ``ClassifierMetrics``) is given, it measures ``n_samples`` generated digits
+    and prints them next to the BatchNorm run after the same number of epochs (``history``).
+    """
+    import keras
+    import numpy as np
+
+    if unanswered(exercise, answer, "your trained GAN"):
+        return None
+    generator = getattr(answer, "generator", None)
+    discriminator = getattr(answer, "discriminator", None)
+    if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+        return report(exercise, False, f"answer_{exercise} should be the trained GAN (the object whose fit you "
+                                       f"called); got {type(answer).__name__}.")
+    if any(isinstance(layer, keras.layers.BatchNormalization) for layer in generator.layers):
+        return report(exercise, False, "its generator still has BatchNormalization layers.")
+    if _dense_units(generator) != [256, 512, 1024, 28 * 28]:
+        return report(exercise, False, f"its generator's Dense layers have {_dense_units(generator)} units; keep "
+                                       "the sizes of make_generator, only BatchNorm goes.")
+    if sum(isinstance(layer, keras.layers.LeakyReLU) for layer in generator.layers) != 3:
+        return report(exercise, False, "keep the generator's LeakyReLU activations: only BatchNorm goes.")
+    if _dense_units(discriminator) != [512, 256, 1]:
+        return report(exercise, False, "use the notebook's discriminator (make_discriminator), so that only the "
+                                       "generator changes.")
+    for name in ("g_optimizer", "d_optimizer"):
+        if _optimizer_settings_differ(getattr(answer, name, None), learning_rate, beta_1):
+            return report(exercise, False, f"its {name} is not Adam with this notebook's learning_rate "
+                                           f"({learning_rate:g}) and beta_1 ({beta_1:g}): change one thing at a time.")
+    steps, d_steps = int(_value(answer.g_optimizer.iterations)), int(_value(answer.d_optimizer.iterations))
+    if steps != epochs * steps_per_epoch or d_steps != steps:
+        return report(exercise, False, f"its networks took {steps} (generator) and {d_steps} (discriminator) "
+                                       f"training steps; {epochs} epochs of {steps_per_epoch} steps is "
+                                       f"{epochs * steps_per_epoch} each. Build a fresh GAN and fit it for "
+                                       f"{epochs} epochs.")
+    praise = "It has the notebook's networks without BatchNorm, trained for the same number of steps."
+    if measure is not None:
+        result = measure(answer.generate(n_samples, seed=seed))
+        praise += (f"\n  without BatchNorm, after {epochs} epochs: FID {result['fid']:.1f}, score {result['score']:.2f}, "
+                   f"class shares {min(result['class_shares']):.3f}-{max(result['class_shares']):.3f}")
+        fid = np.asarray((history or {}).get("fid", []), dtype=float)
+        if len(fid) >= epochs and np.isfinite(fid[epochs - 1]):
+            praise += f"\n  with BatchNorm (this notebook's run), after {epochs} epochs: FID {fid[epochs - 1]:.1f}"
+        else:
+            praise += f"\n  (this notebook's run has no FID for epoch {epochs}: it measures every eval_every epochs)"
+    return report(exercise, True, praise=praise)
+
+
+def check_minimax_generator_history(exercise, answer, epochs=5, history=None):
+    """Exercise: the ``fit`` history of a run with the saturating (minimax) generator loss and an
+    ``ImageMetrics`` callback, ``epochs`` epochs long.
+
+    Checks what distinguishes such a history: the keys of ``GAN`` and ``ImageMetrics``, one entry
+    per epoch, an FID after the last epoch, and a generator loss that is never positive (the
+    minimax generator loss ``log(1 - D(G(z)))`` cannot be; the non-saturating one cannot be
+    negative). Then prints D(G(z)) and the FID next to the notebook's run (``history``).
+    """
+    import numpy as np
+
+    if unanswered(exercise, answer, "the history dict of your run"):
+        return None
+    answer = getattr(answer, "history", answer)  # a keras History object: its dict
+    if not isinstance(answer, dict):
+        return report(exercise, False, f"answer_{exercise} should be the history dict of fit (fit(...).history); "
+                                       f"got {type(answer).__name__}.")
+    missing = [key for key in ("d_loss", "g_loss", "d_real", "d_fake") if key not in answer]
+    if missing:
+        return report(exercise, False, f"the history has no {missing}: is it the history of a GAN's fit?")
+    if "fid" not in answer:
+        return report(exercise, False, "the history has no 'fid': train with an ImageMetrics callback.")
+    lengths = {len(answer[key]) for key in ("d_loss", "g_loss", "d_fake", "fid")}
+    if lengths != {epochs}:
+        return report(exercise, False, f"the history has {sorted(lengths)} entries per value, not one per epoch of "
+                                       f"a {epochs}-epoch run.")
+    g_loss = np.asarray(answer["g_loss"], dtype=float)
+    if np.any(g_loss > 0):
+        return report(exercise, False, "this run's g_loss is positive, so it was not trained with "
+                                       "minimax_generator_loss (that loss is never positive).")
+    fid = np.asarray(answer["fid"], dtype=float)
+    if not np.isfinite(fid[-1]):
+        return report(exercise, False, f"the FID after epoch {epochs} was not measured: ImageMetrics measures "
+                                       "every `every` epochs and after the last one.")
+    praise = (f"After {epochs} epochs with the minimax generator loss: D(G(z)) = {answer['d_fake'][-1]:.3f}, "
+              f"FID {fid[-1]:.1f}")
+    if history is not None and len(history.get("d_fake", [])) >= epochs:
+        ours = np.asarray(history.get("fid", [np.nan] * epochs), dtype=float)[epochs - 1]
+        fid_text = f"FID {ours:.1f}" if np.isfinite(ours) else f"its FID was not measured after epoch {epochs}"
+        praise += (f"; this notebook's run (non-saturating loss) after {epochs} epochs: D(G(z)) = "
+                   f"{history['d_fake'][epochs - 1]:.3f}, {fid_text}.")
+    return report(exercise, True, praise=praise)
+
+
+def check_exported_images(exercise, answer, n=10_000):
+    """Exercise: the array stored under ``images`` in the ``.npz`` file that ``export_samples``
+    wrote: ``n`` generated digits, ``uint8``, 28x28, no channel axis, not all the same."""
+    import numpy as np
+
+    if unanswered(exercise, answer, "the array from your exported file"):
+        return None
+    if hasattr(answer, "files"):  # an NpzFile: the whole file
+        return report(exercise, False, "that is the whole .npz file; take the array stored in it.")
+    if not isinstance(answer, np.ndarray):
+        return report(exercise, False, f"answer_{exercise} should be a NumPy array; got {type(answer).__name__}.")
+    if answer.dtype != np.uint8:
+        return report(exercise, False, f"its values are {answer.dtype}: the exported file stores bytes, like "
+                                       "the original MNIST files. Is this the array from the file?")
+    if answer.shape != (n, 28, 28):
+        return report(exercise, False, f"its shape is {answer.shape}, not what export_samples writes "
+                                       f"({n:,} images). Is this the array from the file?")
+    if float(answer.std()) <= 1:
+        return report(exercise, False, "all its pixels have (almost) the same value: no digits in there.")
+    return report(exercise, True, praise=f"{len(answer):,} images of 28x28 bytes, values {int(answer.min())} to "
+                                  f"{int(answer.max())}: any MNIST tool can read them.")
+
+
+__all__ += ["check_layer_parameter_count", "check_generator_step", "check_generator_without_batchnorm",
+            "check_minimax_generator_history", "check_exported_images"]
+
+
+# ---- notebook 01: GAN concepts (toy GANs in 1-D and 2-D)
+def check_optimal_discriminator_at_a_point(exercise, answer, p_data=0.3, p_g=0.1):
+    """Exercise: D*(x) at a point where the densities are ``p_data`` and ``p_g``:
+    D*(x) = p_data / (p_data + p_g) (Goodfellow et al. 2014, Proposition 1). Recognizes the
+    probability of "fake", the density ratio and a plain density without printing the answer."""
+    if unanswered(exercise, answer, "your number"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"answer_{exercise} should be a number; got {answer!r}.")
+    if close(value, p_data / (p_data + p_g)):
+        return report(exercise, True, praise="Real samples are more common than fakes there, so D* leans to 'real'.")
+    if close(value, p_g / (p_data + p_g)):
+        because = "that is the probability that x is fake; D(x) is the probability that x is real."
+    elif not 0 <= value <= 1:
+        because = f"{value:g} is not a probability: D*(x) lies between 0 and 1."
+    elif close(value, p_data) or close(value, p_g):
+        because = "D* compares the two densities at x; a single density is not enough."
+    else:
+        because = f"{value:g} is not D*(x) for these densities: put them into the formula of section 3."
+    return report(exercise, False, because)
+
+
+def check_generator_loss_run(exercise, history, reference_history, expected_loss="minimax_generator_loss"):
+    """Exercise: train the toy GAN with another generator loss. ``history`` is the dict that
+    notebook 01's ``train_toy_gan`` returns (``step``, ``distance`` and the ``generator_loss``'s
+    name); it must come from a new run of ``expected_loss`` as long as ``reference_history``.
+    Prints both runs' best and final distances when it does."""
+    if unanswered(exercise, history, "the history your train_toy_gan(...) call returned"):
+        return None
+    if not isinstance(history, dict) or not {"step", "distance"} <= set(history):
+        return report(exercise, False, "pass the history dict, the third value that train_toy_gan returns "
+                                       f"(with 'step' and 'distance'); got {type(history).__name__}.")
+    if history is reference_history:
+        return report(exercise, False, "this is the history of the run above, not of a new one.")
+    used = history.get("generator_loss")
+    if used != expected_loss:
+        return report(exercise, False, f"this run trained its generator with {used or 'an unnamed loss'}, "
+                                       "not with the loss the exercise asks for.")
+    if list(history["distance"]) == list(reference_history["distance"]):
+        return report(exercise, False, "its distances are those of the run above: pass the history of your new run.")
+    if list(history["step"]) != list(reference_history["step"]):
+        return report(exercise, False, f"your run was measured at steps {history['step'][0]}..{history['step'][-1]} "
+                                       f"({len(history['step'])} times), the run above at "
+                                       f"{reference_history['step'][0]}..{reference_history['step'][-1]} "
+                                       f"({len(reference_history['step'])} times): give it the same steps.")
+    rows = [f"{name}: best {min(h['distance']):.3f}, final {h['distance'][-1]:.3f}"
+            for name, h in ((reference_history.get("generator_loss", "reference"), reference_history),
+                            (expected_loss, history))]
+    return report(exercise, True, praise="Distances to the real distribution: " + "; ".join(rows) + ".")
+
+
+def check_modes_captured(exercise, answer, results_path):
+    """Exercise: the modes captured at the end of a run of notebook 01, read from its results JSON
+    (``results_path``: ``modes_captured.end`` of ``modes_captured.of``). The check needs the file:
+    without it, it says which run to make first."""
+    import json
+    from pathlib import Path
+
+    if unanswered(exercise, answer, "the number of modes captured"):
+        return None
+    path = Path(results_path)
+    if not path.is_file():
+        return report(exercise, False, f"there is no results file {path} yet: make the run the exercise asks "
+                                       "for first, then read its table.")
+    results = json.loads(path.read_text(encoding="utf-8"))
+    captured, of = results["modes_captured"]["end"], results["modes_captured"]["of"]
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
+        return report(exercise, False, f"answer_{exercise} should be a whole number of modes; got {answer!r}.")
+    if not 0 <= answer <= of:
+        return report(exercise, False, f"this target has {of} modes, so a count lies between 0 and {of}.")
+    if answer != captured:
+        return report(exercise, False, f"your run's results file ({path.name}) records another count: read the "
+                                       "row 'modes captured', column 'end', of its table.")
+    return report(exercise, True, praise=f"{captured} of {of} modes; {results['high_quality_end']:.1%} of that "
+                                         "run's samples are high quality.")
+
+
+def check_bridges_between_modes(exercise, samples_by_latent, bridges_vanish, modes, std, threshold=3.0):
+    """Exercise: does a larger latent space remove the generated samples *between* the modes?
+
+    ``samples_by_latent`` maps latent sizes to 2-D samples of trained generators; the check
+    measures each run's share of samples farther than ``threshold * std`` from every mode
+    (1 - high quality, :func:`gan_helpers.metrics.mode_coverage`) and expects ``bridges_vanish``
+    to be False: a continuous generator maps the connected latent space onto a connected set."""
+    import numpy as np
+
+    from gan_helpers.metrics import mode_coverage
+
+    if unanswered(exercise, samples_by_latent, "samples_by_latent") or unanswered(exercise, bridges_vanish,
+                                                                                  "bridges_vanish"):
+        return None
+    if not isinstance(samples_by_latent, dict) or len(samples_by_latent) < 2:
+        return report(exercise, False, "samples_by_latent should be a dict with at least two latent sizes, "
+                                       "{latent size: generated samples}.")
+    if not all(isinstance(size, int) and not isinstance(size, bool) and size >= 1 for size in samples_by_latent):
+        return report(exercise, False, f"the keys of samples_by_latent should be latent sizes (whole numbers "
+                                       f">= 1); got {sorted(map(repr, samples_by_latent))}.")
+    off_mode = {}
+    for size, samples in sorted(samples_by_latent.items()):
+        samples = np.asarray(samples, dtype=float)
+        if samples.ndim != 2 or samples.shape[1] != np.shape(modes)[1] or len(samples) < 100:
+            return report(exercise, False, f"samples_by_latent[{size}] has shape {samples.shape}: pass at least 100 "
+                                           f"generated samples, points of shape (n, {np.shape(modes)[1]}) "
+                                           "(not the noise z).")
+        off_mode[size] = 1.0 - mode_coverage(samples, modes, std, threshold)["high_quality"]
+    largest = max(off_mode)
+    if off_mode[largest] > 0.9:
+        return report(exercise, False, f"{off_mode[largest]:.0%} of the samples for latent size {largest} are far "
+                                       "from every mode: that generator has not learned the target yet (pass the "
+                                       "last frame of a run as long as section 6's).")
+    shares = ", ".join(f"latent_dim {size}: {share:.1%}" for size, share in off_mode.items())
+    if not isinstance(bridges_vanish, bool):
+        return report(exercise, False, f"bridges_vanish should be True or False; got {bridges_vanish!r}.")
+    if bridges_vanish:
+        if off_mode[largest] > 0:
+            because = (f"your own run with latent_dim {largest} still puts {off_mode[largest]:.1%} of its samples "
+                       f"farther than {threshold:g} std from every mode ({shares}).")
+        else:
+            because = (f"none of your {len(samples_by_latent[largest])} samples with latent_dim {largest} fell "
+                       "between the modes, yet think about what a continuous generator does to a connected "
+                       "latent space, and count again with many more samples.")
+        return report(exercise, False, because)
+    return report(exercise, True, praise=f"Samples between the modes: {shares}.")
+
+
+def _tiny_toy_networks(latent_dim: int = 2, data_dim: int = 2):
+    """A small generator and discriminator for 2-D toy data, with fixed initial weights."""
+    import keras
+
+    def dense(units, seed, activation=None):
+        return keras.layers.Dense(units, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed))
+
+    generator = keras.Sequential([keras.Input((latent_dim,)), dense(16, 11, "leaky_relu"), dense(data_dim, 12)])
+    discriminator = keras.Sequential([keras.Input((data_dim,)), dense(16, 13, "leaky_relu"), dense(1, 14)])
+    return generator, discriminator
+
+
+def check_k_step_train_step(exercise, make_k_step_train_step, k=3):
+    """Exercise: ``make_k_step_train_step(generator, discriminator, g_optimizer, d_optimizer,
+    generator_loss, k)`` returns ``train_step(real_batches)`` that makes k discriminator steps
+    (one per real batch of ``real_batches``, shape (k, batch, data_dim)) and then one generator
+    step, returning ``(d_loss, g_loss)`` (Goodfellow et al. 2014, Algorithm 1).
+
+    Calls it twice on small networks and counts each optimizer's updates (``iterations``):
+    k and 1 per call; checks that both networks' weights moved and the losses are two finite
+    numbers."""
+    import keras
+    import numpy as np
+
+    from gan_helpers.losses import nonsaturating_generator_loss
+
+    if unanswered(exercise, make_k_step_train_step, "your function make_k_step_train_step"):
+        return None
+    if not callable(make_k_step_train_step):
+        return report(exercise, False, "make_k_step_train_step should be a function; got "
+                                       f"{type(make_k_step_train_step).__name__}.")
+    generator, discriminator = _tiny_toy_networks()
+    g_optimizer, d_optimizer = keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5)
+    real_batches = np.random.default_rng(0).normal(size=(k, 32, 2)).astype("float32")
+    g_start = [w.numpy() for w in generator.trainable_weights]
+    d_start = [w.numpy() for w in discriminator.trainable_weights]
+    try:
+        train_step = make_k_step_train_step(generator, discriminator, g_optimizer, d_optimizer,
+                                       nonsaturating_generator_loss, k)
+        if not callable(train_step):
+            return report(exercise, False, "make_k_step_train_step should return the train_step function it builds; "
+                                           f"it returned {type(train_step).__name__}.")
+        result = train_step(real_batches)
+        d_after_one, g_after_one = int(d_optimizer.iterations), int(g_optimizer.iterations)
+        train_step(real_batches)
+    except Exception as exc:  # the learner's code: say what went wrong, not a traceback
+        return report(exercise, False, f"calling it raised {type(exc).__name__}: {str(exc)[:300]}")
+    if d_after_one != k:
+        return report(exercise, False, f"one call with k = {k} made {d_after_one} discriminator update(s): "
+                                       "there should be one per discriminator step.")
+    if g_after_one != 1:
+        return report(exercise, False, f"one call made {g_after_one} generator updates: the generator takes one "
+                                       "step per call, after the discriminator's steps.")
+    if (int(d_optimizer.iterations), int(g_optimizer.iterations)) != (2 * k, 2):
+        return report(exercise, False, "a second call did not make the same updates as the first.")
+    if max(float(np.max(np.abs(a - b.numpy()))) for a, b in zip(d_start, discriminator.trainable_weights)) == 0:
+        return report(exercise, False, "the discriminator's weights did not change.")
+    if max(float(np.max(np.abs(a - b.numpy()))) for a, b in zip(g_start, generator.trainable_weights)) == 0:
+        return report(exercise, False, "the generator's weights did not change: apply its gradients to its "
+                                       "own trainable variables.")
+    try:
+        losses = [float(np.asarray(value).reshape(())) for value in result]
+    except (TypeError, ValueError):
+        losses = []
+    if len(losses) != 2 or not all(np.isfinite(losses)):
+        return report(exercise, False, f"train_step should return (d_loss, g_loss), two numbers; got {result!r:.200}.")
+    return report(exercise, True, praise=f"{k} discriminator updates and 1 generator update per call.")
+
+
+__all__ += ["check_optimal_discriminator_at_a_point", "check_generator_loss_run", "check_modes_captured",
+            "check_bridges_between_modes", "check_k_step_train_step"]
