@@ -129,3 +129,28 @@ def test_device_bench_reads_step_times_from_the_results_json(tmp_path):
     text.mkdir()
     (text / "results_word_seed0.json").write_text(json.dumps({"train_seconds": {"mle": 2.5, "gan": 4.0}}))
     assert bench.read_metrics(text) == {"results_file": "results_word_seed0.json", "train_seconds": 6.5}
+
+
+# bench/ablation_03.py and bench/lr_ratio.py: smoke runs (their reference tables are checked against the
+# notebooks' quotes in tests/test_lessons_agree.py)
+def test_ablation_smoke_run(tmp_path):
+    out = tmp_path / "ablation.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "ablation_03.py"), "--budget", "1", "--seeds", "0",
+                             "--configs", "dcgan", "allconv", "--workers", "2", "--eval-samples", "100",
+                             "--cache", str(tmp_path / "runs"), "--output", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert set(results["table"]) == {"dcgan", "allconv"} and results["budget_cpu_seconds"] == 1
+    run = results["runs"]["allconv/0"]
+    assert run["steps"] >= 2 and len(run["ema_fid_sample_sets"]) == 5 and "precision" in run["ema"]
+    assert "| `allconv` |" in results["markdown"] and "noise band" in results["markdown"]
+
+
+def test_lr_ratio_smoke_run(tmp_path):
+    out = tmp_path / "lr.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "lr_ratio.py"), "--steps", "20", "--seeds", "1",
+                             "--ratios", "1", "4", "--output", str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert set(results["results"]) == {"1.0", "4.0"} and "| 4 |" in results["markdown"]
