@@ -258,7 +258,9 @@ def check_generator_step(exercise, generator_step):
     Runs it once on a small generator (with BatchNorm) and discriminator from fixed weights and
     a fixed ``z``, and compares with the generator update of ``GAN.train_step``
     (non-saturating loss, generator in training mode, gradients for the generator's trainable
-    variables only): same loss, same generator weights afterwards, discriminator untouched.
+    variables only): same loss, same trainable generator weights afterwards, discriminator
+    untouched (BatchNorm's moving statistics move in every training-mode call, so an extra call
+    only earns a remark).
     Recognizes the usual mistakes (the saturating loss, the generator in inference mode, the
     discriminator updated too) without printing the solution.
     """
@@ -312,10 +314,17 @@ def check_generator_step(exercise, generator_step):
                                     ("inference mode", nonsaturating_generator_loss, False)):
         g_ref, d_ref, opt_ref = fresh()
         value = _generator_update(g_ref, d_ref, opt_ref, z, loss_fn, training)
-        expected[name] = value, _largest_difference(g_ref.get_weights(), generator.get_weights())
+        expected[name] = value, _largest_difference(trainable(g_ref), trainable(generator))
+        if name == "reference":   # BatchNorm's moving statistics (not trainable) of the reference update
+            statistics_gap = _largest_difference([v.numpy() for v in g_ref.non_trainable_weights],
+                                                  [v.numpy() for v in generator.non_trainable_weights])
     reference_loss, reference_gap = expected["reference"]
     if close(loss, reference_loss, rel=1e-4) and reference_gap < 1e-5:
-        return report(exercise, True, praise="Same loss and same updated generator as GAN.train_step.")
+        praise = "Same loss and same updated generator as GAN.train_step."
+        if statistics_gap > 1e-5:
+            praise += (" (Only BatchNorm's moving statistics differ, which are not trained: the generator ran in "
+                       "training mode more often than the step needs, and each such call moves them.)")
+        return report(exercise, True, praise=praise)
     if close(loss, expected["saturating"][0], rel=1e-4) or expected["saturating"][1] < 1e-5:
         return report(exercise, False, "this is the saturating loss log(1 - D(G(z))); the step this notebook "
                                        "teaches uses the non-saturating one.")
@@ -354,8 +363,18 @@ def _optimizer_settings_differ(optimizer, learning_rate, beta_1) -> bool:
     return not (close(lr, learning_rate, rel=1e-4) and close(optimizer.beta_1, beta_1, rel=1e-6))
 
 
+def _spread_across_z(images) -> float:
+    """The mean over pixels of each pixel's standard deviation across a set of images: about 0
+    when the images hardly differ (a generator that ignores z), about 0.4-0.5 for real digits in [-1, 1]."""
+    import numpy as np
+
+    images = np.asarray(images, dtype=float)
+    return float(images.reshape(len(images), -1).std(axis=0).mean())
+
+
 def check_generator_without_batchnorm(exercise, answer, steps_per_epoch, epochs=5, learning_rate=2e-4, beta_1=0.5,
-                                      measure=None, history=None, n_samples=1000, seed=1):
+                                      measure=None, history=None, n_samples=1000, seed=1, notebook_gan=None,
+                                      real_images=None):
     """Exercise: the notebook's GAN with the BatchNorm layers taken out of the generator, trained
     for ``epochs`` epochs with the notebook's settings.
 
@@ -364,7 +383,10 @@ def check_generator_without_batchnorm(exercise, answer, steps_per_epoch, epochs=
     and the generator's three LeakyReLUs unchanged, Adam with ``learning_rate`` and ``beta_1``
     for both, and exactly ``epochs * steps_per_epoch`` updates of each network. When it passes
     and ``measure`` (a ``ClassifierMetrics``) is given, it measures ``n_samples`` generated digits
-    and prints them next to the BatchNorm run after the same number of epochs (``history``).
+    and prints them next to the BatchNorm run after the same number of epochs (``history``: FID and
+    smallest/largest class share), with the spread of the samples across z (each pixel's standard
+    deviation over the samples, averaged over pixels) next to that of ``real_images``. A GAN that
+    reuses the discriminator of ``notebook_gan`` (already trained) is rejected.
     """
     import keras
     import numpy as np
@@ -383,6 +405,9 @@ def check_generator_without_batchnorm(exercise, answer, steps_per_epoch, epochs=
                                        "the sizes of make_generator, only BatchNorm goes.")
     if sum(isinstance(layer, keras.layers.LeakyReLU) for layer in generator.layers) != 3:
         return report(exercise, False, "keep the generator's LeakyReLU activations: only BatchNorm goes.")
+    if notebook_gan is not None and discriminator is getattr(notebook_gan, "discriminator", None):
+        return report(exercise, False, "its discriminator is the notebook's, already trained for the whole run: "
+                                       "build a fresh one with make_discriminator(), so that both runs start alike.")
     if _dense_units(discriminator) != [512, 256, 1]:
         return report(exercise, False, "use the notebook's discriminator (make_discriminator), so that only the "
                                        "generator changes.")
@@ -398,14 +423,22 @@ def check_generator_without_batchnorm(exercise, answer, steps_per_epoch, epochs=
                                        f"{epochs} epochs.")
     praise = "It has the notebook's networks without BatchNorm, trained for the same number of steps."
     if measure is not None:
-        result = measure(answer.generate(n_samples, seed=seed))
+        images = answer.generate(n_samples, seed=seed)
+        result = measure(images)
         praise += (f"\n  without BatchNorm, after {epochs} epochs: FID {result['fid']:.1f}, score {result['score']:.2f}, "
-                   f"class shares {min(result['class_shares']):.3f}-{max(result['class_shares']):.3f}")
-        fid = np.asarray((history or {}).get("fid", []), dtype=float)
+                   f"class shares {min(result['class_shares']):.3f}-{max(result['class_shares']):.3f}, "
+                   f"spread across z {_spread_across_z(images):.3f}")
+        history = history or {}
+        fid = np.asarray(history.get("fid", []), dtype=float)
         if len(fid) >= epochs and np.isfinite(fid[epochs - 1]):
             praise += f"\n  with BatchNorm (this notebook's run), after {epochs} epochs: FID {fid[epochs - 1]:.1f}"
+            shares = [np.asarray(history.get(key, []), dtype=float) for key in ("min_class_share", "max_class_share")]
+            if all(len(share) >= epochs and np.isfinite(share[epochs - 1]) for share in shares):
+                praise += f", class shares {shares[0][epochs - 1]:.3f}-{shares[1][epochs - 1]:.3f}"
         else:
             praise += f"\n  (this notebook's run has no FID for epoch {epochs}: it measures every eval_every epochs)"
+        if real_images is not None:
+            praise += f"\n  spread across z of real digits (for comparison): {_spread_across_z(real_images):.3f}"
     return report(exercise, True, praise=praise)
 
 
@@ -416,7 +449,8 @@ def check_minimax_generator_history(exercise, answer, epochs=5, history=None):
     Checks what distinguishes such a history: the keys of ``GAN`` and ``ImageMetrics``, one entry
     per epoch, an FID after the last epoch, and a generator loss that is never positive (the
     minimax generator loss ``log(1 - D(G(z)))`` cannot be; the non-saturating one cannot be
-    negative). Then prints D(G(z)) and the FID next to the notebook's run (``history``).
+    negative). Then prints the lowest epoch-mean D(G(z)) (where the saturating loss would fade)
+    and the FID after the last epoch, next to the notebook's run (``history``).
     """
     import numpy as np
 
@@ -443,13 +477,18 @@ def check_minimax_generator_history(exercise, answer, epochs=5, history=None):
     if not np.isfinite(fid[-1]):
         return report(exercise, False, f"the FID after epoch {epochs} was not measured: ImageMetrics measures "
                                        "every `every` epochs and after the last one.")
-    praise = (f"After {epochs} epochs with the minimax generator loss: D(G(z)) = {answer['d_fake'][-1]:.3f}, "
-              f"FID {fid[-1]:.1f}")
+    def lowest(d_fake):
+        d_fake = np.asarray(d_fake, dtype=float)[:epochs]
+        return f"lowest D(G(z)) {d_fake.min():.3f} (epoch {int(d_fake.argmin()) + 1})"
+
+    praise = (f"With the minimax generator loss, over {epochs} epochs: {lowest(answer['d_fake'])}, "
+              f"FID after epoch {epochs}: {fid[-1]:.1f}")
     if history is not None and len(history.get("d_fake", [])) >= epochs:
         ours = np.asarray(history.get("fid", [np.nan] * epochs), dtype=float)[epochs - 1]
-        fid_text = f"FID {ours:.1f}" if np.isfinite(ours) else f"its FID was not measured after epoch {epochs}"
-        praise += (f"; this notebook's run (non-saturating loss) after {epochs} epochs: D(G(z)) = "
-                   f"{history['d_fake'][epochs - 1]:.3f}, {fid_text}.")
+        fid_text = f"FID after epoch {epochs}: {ours:.1f}" if np.isfinite(ours) else \
+            f"its FID was not measured after epoch {epochs}"
+        praise += (f"\n  this notebook's run (non-saturating loss), over its first {epochs} epochs: "
+                   f"{lowest(history['d_fake'])}, {fid_text}")
     return report(exercise, True, praise=praise)
 
 
@@ -504,16 +543,26 @@ def check_optimal_discriminator_at_a_point(exercise, answer, p_data=0.3, p_g=0.1
     return report(exercise, False, because)
 
 
-def check_generator_loss_run(exercise, history, reference_history, expected_loss="minimax_generator_loss"):
-    """Exercise: train the toy GAN with another generator loss. ``history`` is the dict that
-    notebook 01's ``train_toy_gan`` returns (``step``, ``distance`` and the ``generator_loss``'s
-    name); it must come from a new run of ``expected_loss`` as long as ``reference_history``.
-    Prints both runs' best and final distances when it does."""
-    if unanswered(exercise, history, "the history your train_toy_gan(...) call returned"):
+def check_generator_loss_run(exercise, history, lowest_d_fake, reference_history,
+                             expected_loss="minimax_generator_loss"):
+    """Exercise: does the minimax generator loss saturate in notebook 01's training loop?
+
+    ``history`` is the dict that notebook 01's ``train_toy_gan`` returns (``step``, ``distance``,
+    ``d_fake`` and the ``generator_loss``'s name); it must come from a new run of
+    ``expected_loss`` as long as ``reference_history``. ``lowest_d_fake`` is the learner's reading
+    of that run: the lowest mean D(G(z)) it measured, ``min(history["d_fake"])`` (within 0.0005).
+    The minimax loss log(1 - D(G(z))) saturates only where D(G(z)) is near 0: its gradient with
+    respect to the logit is D(G(z)) against the non-saturating loss's 1 - D(G(z)) (Goodfellow et
+    al. 2014, section 3). When both are right, prints both runs' best and final distances and
+    lowest mean D(G(z)), and the two gradients at the lowest value."""
+    import numpy as np
+
+    if (unanswered(exercise, history, "the history your train_toy_gan(...) call returned")
+            or unanswered(exercise, lowest_d_fake, "the lowest mean D(fake) of that run")):
         return None
-    if not isinstance(history, dict) or not {"step", "distance"} <= set(history):
+    if not isinstance(history, dict) or not {"step", "distance", "d_fake"} <= set(history):
         return report(exercise, False, "pass the history dict, the third value that train_toy_gan returns "
-                                       f"(with 'step' and 'distance'); got {type(history).__name__}.")
+                                       f"(with 'step', 'distance' and 'd_fake'); got {type(history).__name__}.")
     if history is reference_history:
         return report(exercise, False, "this is the history of the run above, not of a new one.")
     used = history.get("generator_loss")
@@ -527,10 +576,43 @@ def check_generator_loss_run(exercise, history, reference_history, expected_loss
                                        f"({len(history['step'])} times), the run above at "
                                        f"{reference_history['step'][0]}..{reference_history['step'][-1]} "
                                        f"({len(reference_history['step'])} times): give it the same steps.")
-    rows = [f"{name}: best {min(h['distance']):.3f}, final {h['distance'][-1]:.3f}"
+    if isinstance(lowest_d_fake, bool) or not isinstance(lowest_d_fake, (int, float, np.floating, np.integer)):
+        return report(exercise, False, f"lowest_d_fake should be a number, a mean of D between 0 and 1; got "
+                                       f"{lowest_d_fake!r:.60}.")
+    d_fake, reference_d_fake = np.asarray(history["d_fake"], float), np.asarray(reference_history["d_fake"], float)
+    lowest = float(np.min(d_fake))
+
+    def near(value):
+        return close(float(lowest_d_fake), value, rel=0.0, abs_=0.0005)
+
+    if not near(lowest):
+        if not 0 <= lowest_d_fake <= 1:
+            because = f"{lowest_d_fake!r} is not a mean of D, which lies between 0 and 1."
+        elif near(float(np.min(reference_d_fake))):
+            because = "that is the lowest mean D(fake) of the run above (non-saturating), not of your minimax run."
+        elif near(float(np.mean(d_fake))):
+            because = "that is the average over all measurements of your run; the exercise asks for the lowest one."
+        elif near(float(d_fake[-1])):
+            because = "that is your run's last measurement; the exercise asks for the lowest one over the run."
+        elif near(float(np.min(history.get("d_real", [np.nan])))):
+            because = "that is a mean of D on *real* samples (d_real); the exercise asks about the generated ones."
+        else:
+            because = ("that is not the lowest value in your run's history['d_fake'] (the mean of D on the "
+                       "generated samples at each measurement).")
+        return report(exercise, False, because)
+    rows = [f"{name}: best distance {min(h['distance']):.3f}, final {h['distance'][-1]:.3f}, "
+            f"lowest mean D(fake) {min(h['d_fake']):.3f}"
             for name, h in ((reference_history.get("generator_loss", "reference"), reference_history),
                             (expected_loss, history))]
-    return report(exercise, True, praise="Distances to the real distribution: " + "; ".join(rows) + ".")
+    if lowest >= 0.1:
+        verdict = (f"At D(fake) = {lowest:.2f} the minimax gradient per sample is {lowest:.2f} against the "
+                   f"non-saturating {1 - lowest:.2f} (section 4): a factor {(1 - lowest) / max(lowest, 1e-12):.1f}, "
+                   "not saturated.")
+    else:
+        verdict = (f"At D(fake) = {lowest:.3f} the minimax gradient per sample is {lowest:.3f} against the "
+                   f"non-saturating {1 - lowest:.3f} (section 4): {(1 - lowest) / max(lowest, 1e-12):.0f} times "
+                   "smaller, saturated at that measurement.")
+    return report(exercise, True, praise="; ".join(rows) + ". " + verdict)
 
 
 def check_modes_captured(exercise, answer, results_path):
@@ -559,19 +641,29 @@ def check_modes_captured(exercise, answer, results_path):
                                          "run's samples are high quality.")
 
 
-def check_bridges_between_modes(exercise, samples_by_latent, bridges_vanish, modes, std, threshold=3.0):
+_EXPLANATIONS_OF_BRIDGES = ("A", "B", "C", "D")
+
+
+def check_bridges_between_modes(exercise, samples_by_latent, share_between_modes, explanation, modes, std,
+                                section_samples=None, threshold=3.0, correct="C"):
     """Exercise: does a larger latent space remove the generated samples *between* the modes?
 
-    ``samples_by_latent`` maps latent sizes to 2-D samples of trained generators; the check
-    measures each run's share of samples farther than ``threshold * std`` from every mode
-    (1 - high quality, :func:`gan_helpers.metrics.mode_coverage`) and expects ``bridges_vanish``
-    to be False: a continuous generator maps the connected latent space onto a connected set."""
+    ``samples_by_latent`` maps latent sizes (1 and 8) to 2-D samples of generators trained on the
+    ring; ``share_between_modes`` maps the same sizes to the learner's measurement of each run's
+    share of samples farther than ``threshold * std`` from every mode (1 - high quality,
+    :func:`gan_helpers.metrics.mode_coverage`; VEEGAN and PacGAN's definition), which the check
+    recomputes (within 0.005); ``explanation`` is the letter of the statement in the notebook that
+    explains it (``correct``: a continuous generator maps the connected latent space onto a
+    connected set, so some mass lies between the modes for any latent size).
+    ``section_samples`` (optional) are the samples of the notebook's own run, which no answer may
+    reuse."""
     import numpy as np
 
     from gan_helpers.metrics import mode_coverage
 
-    if unanswered(exercise, samples_by_latent, "samples_by_latent") or unanswered(exercise, bridges_vanish,
-                                                                                  "bridges_vanish"):
+    if (unanswered(exercise, samples_by_latent, "samples_by_latent")
+            or unanswered(exercise, share_between_modes, "share_between_modes")
+            or unanswered(exercise, explanation, "the letter of your explanation")):
         return None
     if not isinstance(samples_by_latent, dict) or len(samples_by_latent) < 2:
         return report(exercise, False, "samples_by_latent should be a dict with at least two latent sizes, "
@@ -579,55 +671,156 @@ def check_bridges_between_modes(exercise, samples_by_latent, bridges_vanish, mod
     if not all(isinstance(size, int) and not isinstance(size, bool) and size >= 1 for size in samples_by_latent):
         return report(exercise, False, f"the keys of samples_by_latent should be latent sizes (whole numbers "
                                        f">= 1); got {sorted(map(repr, samples_by_latent))}.")
-    off_mode = {}
+    if not {1, 8} <= set(samples_by_latent):
+        return report(exercise, False, f"the exercise compares latent_dim 1 and 8; samples_by_latent has the sizes "
+                                       f"{sorted(samples_by_latent)}.")
+    off_mode, arrays = {}, {}
     for size, samples in sorted(samples_by_latent.items()):
         samples = np.asarray(samples, dtype=float)
         if samples.ndim != 2 or samples.shape[1] != np.shape(modes)[1] or len(samples) < 100:
             return report(exercise, False, f"samples_by_latent[{size}] has shape {samples.shape}: pass at least 100 "
                                            f"generated samples, points of shape (n, {np.shape(modes)[1]}) "
                                            "(not the noise z).")
+        if section_samples is not None and np.array_equal(samples, np.asarray(section_samples, dtype=float)):
+            return report(exercise, False, f"samples_by_latent[{size}] are the samples of the run above, whose "
+                                           f"generator has latent_dim 2: train a new one with latent_dim={size}.")
+        for other, seen in arrays.items():
+            if seen.shape == samples.shape and np.array_equal(seen, samples):
+                return report(exercise, False, f"samples_by_latent[{other}] and samples_by_latent[{size}] are the "
+                                               "same samples: each latent size needs its own run.")
+        arrays[size] = samples
         off_mode[size] = 1.0 - mode_coverage(samples, modes, std, threshold)["high_quality"]
     largest = max(off_mode)
     if off_mode[largest] > 0.9:
         return report(exercise, False, f"{off_mode[largest]:.0%} of the samples for latent size {largest} are far "
                                        "from every mode: that generator has not learned the target yet (pass the "
                                        "last frame of a run as long as section 6's).")
+    if not isinstance(share_between_modes, dict) or set(share_between_modes) != set(samples_by_latent):
+        keys = (sorted(share_between_modes) if isinstance(share_between_modes, dict)
+                else f"a {type(share_between_modes).__name__}")
+        return report(exercise, False, "share_between_modes should be a dict with the same latent sizes as "
+                                       f"samples_by_latent ({sorted(samples_by_latent)}); got {keys}.")
+    for size, measured in off_mode.items():
+        value = share_between_modes[size]
+        if isinstance(value, bool) or not close(value, measured, rel=0.0, abs_=0.005):
+            if not isinstance(value, bool) and close(value, 1.0 - measured, rel=0.0, abs_=0.005):
+                because = (f"share_between_modes[{size}] is the share of samples *near* a mode (high quality); "
+                           "the exercise asks for the others, farther than 3 std from every mode.")
+            elif not isinstance(value, bool) and close(value, 100 * measured, rel=0.0, abs_=0.5) and measured > 0.01:
+                because = f"share_between_modes[{size}] looks like a percentage: write a share between 0 and 1."
+            else:
+                because = (f"share_between_modes[{size}] = {value!r} is not the share measured in "
+                           f"samples_by_latent[{size}]: count the samples whose distance to the nearest mode is "
+                           "more than 3 * mode_std, and divide by the number of samples.")
+            return report(exercise, False, because)
     shares = ", ".join(f"latent_dim {size}: {share:.1%}" for size, share in off_mode.items())
-    if not isinstance(bridges_vanish, bool):
-        return report(exercise, False, f"bridges_vanish should be True or False; got {bridges_vanish!r}.")
-    if bridges_vanish:
+    letter = explanation.strip().upper() if isinstance(explanation, str) else explanation
+    if letter not in _EXPLANATIONS_OF_BRIDGES:
+        return report(exercise, False, f"explanation should be one of the letters {', '.join(_EXPLANATIONS_OF_BRIDGES)}"
+                                       f"; got {explanation!r}.")
+    if letter == correct:
+        return report(exercise, True, praise=f"Samples between the modes: {shares}.")
+    if letter == "A":
         if off_mode[largest] > 0:
             because = (f"your own run with latent_dim {largest} still puts {off_mode[largest]:.1%} of its samples "
-                       f"farther than {threshold:g} std from every mode ({shares}).")
+                       f"farther than {threshold:g} std from every mode. Could any amount of training bring that to "
+                       "exactly zero? Think about what kind of function the generator is.")
         else:
             because = (f"none of your {len(samples_by_latent[largest])} samples with latent_dim {largest} fell "
-                       "between the modes, yet think about what a continuous generator does to a connected "
-                       "latent space, and count again with many more samples.")
-        return report(exercise, False, because)
-    return report(exercise, True, praise=f"Samples between the modes: {shares}.")
+                       "between the modes, yet think about what kind of function the generator is, and count again "
+                       "with many more samples.")
+    elif letter == "B":
+        because = ("look at section 6's game: between the modes D(x) is purple ('fake'), and the arrows push the "
+                   "samples there towards the modes. The discriminator does see them.")
+    else:
+        because = (f"that statement is about latent_dim 1 only, yet your latent_dim {largest} run also puts "
+                   f"{off_mode[largest]:.1%} of its samples between the modes.")
+    return report(exercise, False, because)
 
 
-def _tiny_toy_networks(latent_dim: int = 2, data_dim: int = 2):
-    """A small generator and discriminator for 2-D toy data, with fixed initial weights."""
+def _tiny_toy_networks(latent_dim: int = 2, data_dim: int = 2, spy: bool = False):
+    """A small generator and discriminator for 2-D toy data, with fixed initial weights.
+
+    The generator's first kernel is zero: until its first update it maps every z to the same
+    point, so the discriminator steps before it are deterministic and can be compared with a
+    reference. With ``spy=True`` its first layer records the sum of every noise batch it receives
+    (:func:`_noise_spy_layer`)."""
     import keras
 
-    def dense(units, seed, activation=None):
-        return keras.layers.Dense(units, activation=activation, kernel_initializer=keras.initializers.GlorotUniform(seed))
+    def dense(units, seed, activation=None, **kwargs):
+        kwargs.setdefault("kernel_initializer", keras.initializers.GlorotUniform(seed))
+        return keras.layers.Dense(units, activation=activation, **kwargs)
 
-    generator = keras.Sequential([keras.Input((latent_dim,)), dense(16, 11, "leaky_relu"), dense(data_dim, 12)])
+    first = [_noise_spy_layer()] if spy else []
+    generator = keras.Sequential([keras.Input((latent_dim,)), *first,
+                                  dense(16, 11, "leaky_relu", kernel_initializer="zeros",
+                                        bias_initializer=keras.initializers.Constant(0.1)),
+                                  dense(data_dim, 12)])
     discriminator = keras.Sequential([keras.Input((data_dim,)), dense(16, 13, "leaky_relu"), dense(1, 14)])
     return generator, discriminator
+
+
+def _noise_spy_layer(slots: int = 64):
+    """A Keras layer that passes its input through and writes the sum of each batch it sees into
+    ``seen`` (``calls`` counts the batches): which noise batches a generator was given."""
+    import keras
+    import tensorflow as tf
+
+    class NoiseSpy(keras.layers.Layer):
+        def build(self, input_shape):
+            self.seen = self.add_weight(shape=(slots,), initializer="zeros", trainable=False, name="seen")
+            self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False, name="calls")
+
+        def call(self, inputs):
+            index = tf.minimum(tf.cast(self.calls, "int32"), slots - 1)
+            total = tf.cast(tf.reduce_sum(inputs), self.seen.dtype)
+            self.seen.assign(tf.tensor_scatter_nd_update(self.seen, tf.reshape(index, (1, 1)), tf.reshape(total, (1,))))
+            self.calls.assign_add(1.0)
+            return inputs
+
+    return NoiseSpy(name="noise_spy")
+
+
+def _k_step_by_the_book(real_batches, k, same_batch=False):
+    """Algorithm 1 of Goodfellow et al. (2014), eagerly, on fresh copies of ``_tiny_toy_networks``:
+    k steps of the minimax discriminator loss (real batch i, fakes of the current generator), then
+    one step of the non-saturating generator loss. Returns the discriminator's weights after the k
+    steps, every d_loss and the g_loss. ``same_batch=True``: every step on real batch 0."""
+    import keras
+    import tensorflow as tf
+
+    from gan_helpers.losses import minimax_discriminator_loss, nonsaturating_generator_loss
+
+    generator, discriminator = _tiny_toy_networks()
+    d_optimizer = keras.optimizers.Adam(1e-2, beta_1=0.5)
+    n = real_batches.shape[1]
+    d_losses = []
+    for i in range(k):
+        with tf.GradientTape() as tape:
+            fake_samples = generator(tf.random.normal((n, generator.input_shape[-1])))
+            d_loss = minimax_discriminator_loss(discriminator(real_batches[0 if same_batch else i]),
+                                                discriminator(fake_samples))
+        grads = tape.gradient(d_loss, discriminator.trainable_variables)
+        d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+        d_losses.append(float(d_loss))
+    fake_samples = generator(tf.random.normal((n, generator.input_shape[-1])))
+    g_loss = float(nonsaturating_generator_loss(discriminator(fake_samples)))
+    return [w.numpy() for w in discriminator.trainable_weights], d_losses, g_loss
 
 
 def check_k_step_train_step(exercise, make_k_step_train_step, k=3):
     """Exercise: ``make_k_step_train_step(generator, discriminator, g_optimizer, d_optimizer,
     generator_loss, k)`` returns ``train_step(real_batches)`` that makes k discriminator steps
-    (one per real batch of ``real_batches``, shape (k, batch, data_dim)) and then one generator
-    step, returning ``(d_loss, g_loss)`` (Goodfellow et al. 2014, Algorithm 1).
+    (one per real batch of ``real_batches``, shape (k, batch, data_dim), each against fresh fakes)
+    and then one generator step on fresh noise, returning ``(d_loss, g_loss)`` of the last steps
+    (Goodfellow et al. 2014, Algorithm 1).
 
-    Calls it twice on small networks and counts each optimizer's updates (``iterations``):
-    k and 1 per call; checks that both networks' weights moved and the losses are two finite
-    numbers."""
+    Calls it twice on small networks and counts each optimizer's updates (``iterations``): k and
+    1 per call. In the first call the generator maps every z to one point until its own update
+    (:func:`_tiny_toy_networks`), so the discriminator after the first call and the two losses it
+    returns must equal those of k steps done by the book (:func:`_k_step_by_the_book`), within
+    float32 round-off; a spy layer counts the distinct noise batches the generator receives
+    (at least k + 1). Also checks that both networks' weights moved."""
     import keras
     import numpy as np
 
@@ -638,19 +831,26 @@ def check_k_step_train_step(exercise, make_k_step_train_step, k=3):
     if not callable(make_k_step_train_step):
         return report(exercise, False, "make_k_step_train_step should be a function; got "
                                        f"{type(make_k_step_train_step).__name__}.")
-    generator, discriminator = _tiny_toy_networks()
+    generator, discriminator = _tiny_toy_networks(spy=True)
+    spy = generator.get_layer("noise_spy")
     g_optimizer, d_optimizer = keras.optimizers.Adam(1e-2, beta_1=0.5), keras.optimizers.Adam(1e-2, beta_1=0.5)
-    real_batches = np.random.default_rng(0).normal(size=(k, 32, 2)).astype("float32")
+    centres = np.array([[2.0, 0.0], [-1.0, 2.0], [0.0, -2.0], [-2.0, -1.0], [1.5, 1.5]])
+    rng = np.random.default_rng(0)
+    real_batches = (centres[np.arange(k) % len(centres), None, :]
+                    + 0.3 * rng.normal(size=(k, 32, 2))).astype("float32")
     g_start = [w.numpy() for w in generator.trainable_weights]
     d_start = [w.numpy() for w in discriminator.trainable_weights]
     try:
         train_step = make_k_step_train_step(generator, discriminator, g_optimizer, d_optimizer,
-                                       nonsaturating_generator_loss, k)
+                                            nonsaturating_generator_loss, k)
         if not callable(train_step):
             return report(exercise, False, "make_k_step_train_step should return the train_step function it builds; "
                                            f"it returned {type(train_step).__name__}.")
         result = train_step(real_batches)
         d_after_one, g_after_one = int(d_optimizer.iterations), int(g_optimizer.iterations)
+        d_weights_after_one = [w.numpy() for w in discriminator.trainable_weights]
+        calls = int(spy.calls.numpy())
+        noise_batches = len(np.unique(spy.seen.numpy()[:min(calls, 64)]))
         train_step(real_batches)
     except Exception as exc:  # the learner's code: say what went wrong, not a traceback
         return report(exercise, False, f"calling it raised {type(exc).__name__}: {str(exc)[:300]}")
@@ -667,13 +867,38 @@ def check_k_step_train_step(exercise, make_k_step_train_step, k=3):
     if max(float(np.max(np.abs(a - b.numpy()))) for a, b in zip(g_start, generator.trainable_weights)) == 0:
         return report(exercise, False, "the generator's weights did not change: apply its gradients to its "
                                        "own trainable variables.")
+    if noise_batches < k + 1:
+        return report(exercise, False, f"in one call the generator received {noise_batches} different noise "
+                                       f"batch(es); {k} discriminator steps and one generator step each need "
+                                       "their own fresh z.")
+    expected, d_losses, g_loss = _k_step_by_the_book(real_batches, k)
+
+    def same_weights(weights, reference):
+        return all(np.allclose(a, b, rtol=1e-3, atol=1e-5) for a, b in zip(weights, reference))
+
+    if not same_weights(d_weights_after_one, expected):
+        if same_weights(d_weights_after_one, _k_step_by_the_book(real_batches, k, same_batch=True)[0]):
+            because = (f"all {k} discriminator steps trained on the same real batch: step i should use "
+                       "real_batches[i].")
+        else:
+            because = (f"after one call the discriminator is not where {k} steps of minimax_discriminator_loss "
+                       "take it: one step on each real batch, in order, each against the current generator's fakes, "
+                       "all before the generator's step.")
+        return report(exercise, False, because)
     try:
         losses = [float(np.asarray(value).reshape(())) for value in result]
     except (TypeError, ValueError):
         losses = []
     if len(losses) != 2 or not all(np.isfinite(losses)):
         return report(exercise, False, f"train_step should return (d_loss, g_loss), two numbers; got {result!r:.200}.")
-    return report(exercise, True, praise=f"{k} discriminator updates and 1 generator update per call.")
+    if not close(losses[0], d_losses[-1], rel=1e-3, abs_=1e-5):
+        return report(exercise, False, "the d_loss it returns is not the loss of the last discriminator step "
+                                       "(minimax_discriminator_loss of that step's real and fake logits).")
+    if not close(losses[1], g_loss, rel=1e-3, abs_=1e-5):
+        return report(exercise, False, "the g_loss it returns is not generator_loss of the discriminator's logits "
+                                       "on fresh fakes, computed after the discriminator's steps.")
+    return report(exercise, True, praise=f"{k} discriminator updates on {k} real batches and 1 generator update per "
+                                         "call, each on fresh noise.")
 
 
 __all__ += ["check_optimal_discriminator_at_a_point", "check_generator_loss_run", "check_modes_captured",

@@ -203,7 +203,8 @@ def plot_discriminator_surface(ax, grid_x, grid_y, d_values, real_samples, fake_
                                title: str | None = None, limits=None, max_points: int = 500,
                                arrow_length: float = 0.12):
     """The game in one picture: D(x) as a heatmap under the real (grey) and generated (red) samples,
-    and the generator's push on its samples as arrows (Goodfellow et al. 2014, Figure 1; GAN Lab).
+    and the generator's push on its samples as arrows, as GAN Lab draws it live (Kahng et al. 2018;
+    Goodfellow et al. 2014, Figure 1, draws D in 1-D next to the mapping x = G(z)).
 
     ``d_values`` is D(x) in [0, 1] at the points of the grid ``grid_x``, ``grid_y`` (from
     ``np.meshgrid``; any array with one value per grid point). The colormap
@@ -266,28 +267,50 @@ def discriminator_colorbar(axes, label: str = "D(x)"):
 
 def plot_discriminator_frames(real_samples, frames: Mapping[int, np.ndarray], surfaces: Mapping[int, tuple],
                               grid_x, grid_y, limits=None, steps: Sequence[int] | None = None, max_frames: int = 4,
-                              panel_size: float = 2.5):
-    """A strip of :func:`plot_discriminator_surface` panels at several training steps, with one colorbar.
+                              panel_size: float = 3.0, ncols: int = 2, max_arrows: int = 60,
+                              arrow_length: float = 0.12):
+    """Panels of :func:`plot_discriminator_surface` at several training steps, with one colorbar.
 
     ``frames[step]`` are the generated samples at that step and ``surfaces[step]`` is
     ``(d_values, push)``: the discriminator *of that step* on the grid, and the push -d g_loss/dx on
     the first ``len(push)`` samples of ``frames[step]`` (``push`` may be None: no arrows). At most
     ``max_frames`` evenly spaced steps (always the first and the last) of ``steps`` (default: all
     steps of ``surfaces``) are drawn.
+
+    The panels fill ``ncols`` columns (four steps in 2 columns: a 2 x 2 block), ``panel_size``
+    inches each, so that a mode of a toy target covers more than a few pixels. Arrows are drawn on
+    at most ``max_arrows`` samples (the first ones): more pile up into black clusters.
+    ``arrow_length`` is the longest arrow as a fraction of the plot's width
+    (:func:`plot_discriminator_surface`); scale it to the target, e.g. half the distance between
+    two neighbouring modes, so that no arrow reaches past the next mode. The legend sits below the
+    panels, outside them, where it hides no sample.
     """
     steps = _pick_steps(surfaces if steps is None else list(steps), max_frames)
     missing = [step for step in steps if step not in surfaces or step not in frames]
     if missing:
         raise ValueError(f"steps {missing} have no recorded surface (surfaces) or no generated samples (frames)")
-    fig, axes = plt.subplots(1, len(steps), figsize=(panel_size * len(steps) + 1.0, panel_size + 0.3),
+    ncols, max_arrows = positive_integer("ncols", ncols), positive_integer("max_arrows", max_arrows)
+    if isinstance(panel_size, bool) or not isinstance(panel_size, (int, float)) or not panel_size > 0:
+        raise ValueError(f"panel_size must be a positive size in inches; got {panel_size!r}")
+    ncols = min(ncols, len(steps))
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols + 1.3, panel_size * nrows + 0.7),
                              squeeze=False, layout="constrained")
-    for ax, step in zip(axes[0], steps):
+    panels = list(axes.ravel())
+    for unused in panels[len(steps):]:   # e.g. three steps in a 2 x 2 block: no empty fourth panel
+        unused.remove()
+    panels = panels[:len(steps)]
+    for ax, step in zip(panels, steps):
         d_values, push = surfaces[step]
         fake = np.asarray(frames[step])
-        arrows = None if push is None else (fake[:len(push)], push)
+        arrows = None
+        if push is not None:
+            shown = min(len(push), max_arrows)
+            arrows = (fake[:shown], np.asarray(push)[:shown])
         plot_discriminator_surface(ax, grid_x, grid_y, d_values, real_samples, fake, arrows=arrows,
-                                   title=f"step {step}", limits=limits)
-    axes[0][0].legend(loc="lower left", fontsize=8, markerscale=2, frameon=True, framealpha=0.8, handletextpad=0.1,
-                      borderpad=0.2)
-    discriminator_colorbar(axes[0])
+                                   title=f"step {step}", limits=limits, arrow_length=arrow_length)
+    handles, labels = panels[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=max(1, len(labels)), fontsize=9, markerscale=2,
+               frameon=False, handletextpad=0.3)
+    discriminator_colorbar(panels)
     return fig

@@ -358,3 +358,59 @@ def test_discriminator_frames_without_push_draw_no_arrows_and_refuse_unknown_ste
     assert not any(_quivers(ax) for ax in fig.axes)
     with pytest.raises(ValueError, match=r"steps \[20\] have no recorded surface"):
         plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, steps=[0, 20])
+
+
+def test_discriminator_frames_lay_four_steps_out_two_by_two_with_the_legend_below_them(rng):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10, 20, 30])
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 4 and len(fig.axes) == 5   # four panels and one colorbar
+    fig.canvas.draw()
+    boxes = [ax.get_position() for ax in panels]
+    assert len({round(box.x0, 3) for box in boxes}) == 2 and len({round(box.y0, 3) for box in boxes}) == 2
+    assert boxes[0].y0 > boxes[2].y0 and boxes[0].x0 < boxes[1].x0   # steps read left to right, top to bottom
+    assert all(ax.get_legend() is None for ax in panels)   # no legend on top of a panel's samples
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["real", "generated", "push on G(z)"]
+    legend_box = legend.get_window_extent()
+    assert all(legend_box.y1 <= ax.get_window_extent().y0 + 1 for ax in panels)   # below every panel
+
+
+def test_discriminator_frames_with_three_steps_leave_no_empty_panel(rng):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10, 20])
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y)
+    assert len(fig.axes) == 4 and [ax.get_title() for ax in fig.axes[:3]] == ["step 0", "step 10", "step 20"]
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, ncols=3)
+    assert len({round(ax.get_position().y0, 3) for ax in fig.axes if ax.get_title()}) == 1   # one row
+
+
+def test_discriminator_frames_draw_at_most_max_arrows_on_the_first_samples(rng):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10], n_arrows=150)
+    frames = {step: rng.normal(size=(200, 2)) for step in frames}
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y)
+    (quiver,) = _quivers(fig.axes[0])
+    assert quiver.N == 60
+    np.testing.assert_allclose(quiver.X, frames[0][:60, 0])
+    fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, max_arrows=7)
+    assert _quivers(fig.axes[1])[0].N == 7
+
+
+def test_discriminator_frames_pass_the_arrow_length_to_every_panel(rng):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10], n_arrows=5)   # the grid spans 4 units
+    for arrow_length in (0.05, 0.2):
+        fig = plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y,
+                                        arrow_length=arrow_length)
+        for ax in fig.axes[:2]:
+            (quiver,) = _quivers(ax)
+            longest = np.max(np.hypot(quiver.U, quiver.V))
+            np.testing.assert_allclose(longest, arrow_length * 4.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(ncols=0), "ncols"), (dict(max_arrows=0), "max_arrows"), (dict(max_arrows=2.5), "max_arrows"),
+    (dict(panel_size=0), "panel_size"), (dict(panel_size="big"), "panel_size"),
+])
+def test_discriminator_frames_refuse_bad_layout_arguments_naming_them(rng, change, message):
+    grid_x, grid_y, frames, surfaces = _game(rng, [0, 10])
+    with pytest.raises((ValueError, TypeError), match=message):
+        plot_discriminator_frames(rng.normal(size=(20, 2)), frames, surfaces, grid_x, grid_y, **change)
