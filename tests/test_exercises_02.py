@@ -77,12 +77,15 @@ def namespace(digits, measure):
         "seed": 0, "latent_dim": 100, "learning_rate": 0.0002, "beta_1": 0.5, "batch_size": 8,
         "train_ds": tf.data.Dataset.from_tensor_slices(digits[:16]).batch(8, drop_remainder=True),
         "steps_per_epoch": 2, "measure": measure, "n_reference": 100,
-        "history": {"d_fake": [0.17, 0.03, 0.06, 0.18, 0.27, 0.47, 0.53, 0.52, 0.51, 0.49], "fid": fid},
+        "history": {"d_fake": [0.17, 0.03, 0.06, 0.18, 0.27, 0.47, 0.53, 0.52, 0.51, 0.49], "fid": fid,
+                    "min_class_share": [0.0] * 4 + [0.012] + [0.05] * 5,
+                    "max_class_share": [0.9] * 4 + [0.586] + [0.15] * 5},
+        "x_test": digits[200:300],
         "no_bn_generator": no_bn_generator,
     }
     exec(notebook_cell("def make_generator(latent_dim)"), ns)   # make_generator, make_discriminator
     exec(notebook_cell("def new_optimizer()"), ns)               # make_train_step, new_optimizer
-    ns["gan"] = SimpleNamespace(generator=ns["make_generator"](100))
+    ns["gan"] = SimpleNamespace(generator=ns["make_generator"](100), discriminator=ns["make_discriminator"]())
     return ns
 
 
@@ -117,13 +120,30 @@ def test_exercise_3_prints_the_comparison_with_the_notebook_run(namespace):
     printed, result = run_exercise(CELLS[3], solutions()[3], namespace)
     assert result is True
     assert "without BatchNorm, after 5 epochs: FID" in printed
-    assert "with BatchNorm (this notebook's run), after 5 epochs: FID 239.0" in printed
+    assert "with BatchNorm (this notebook's run), after 5 epochs: FID 239.0, class shares 0.012-0.586" in printed
+    spreads = [float(x) for x in re.findall(r"spread across z(?: of real digits \(for comparison\):)? ([\d.]+)", printed)]
+    assert len(spreads) == 2 and 0.2 < spreads[1] < 0.8, printed   # the generator's and the real digits'
 
 
 def test_exercise_4_prints_the_comparison_with_the_notebook_run(namespace):
     printed, result = run_exercise(CELLS[4], solutions()[4], namespace)
     assert result is True
-    assert "this notebook's run (non-saturating loss) after 5 epochs: D(G(z)) = 0.270, FID 239.0" in printed
+    assert re.search(r"minimax generator loss, over 5 epochs: lowest D\(G\(z\)\) [\d.]+ \(epoch [1-5]\)", printed)
+    assert ("this notebook's run (non-saturating loss), over its first 5 epochs: lowest D(G(z)) 0.030 (epoch 2), "
+            "FID after epoch 5: 239.0") in printed
+
+
+def test_exercise_2_accepts_an_extra_training_mode_call_and_says_what_differs(namespace):
+    answer = step(GOOD_LOSS).replace("    with tf.GradientTape()", "    generator(z, training=True)\n"
+                                                                    "    with tf.GradientTape()")
+    printed, result = run_exercise(CELLS[2], answer, namespace)
+    assert result is True, printed
+    assert "Only BatchNorm's moving statistics differ" in printed, printed
+
+
+def test_exercise_2_makes_no_remark_on_the_reference_solution(namespace):
+    printed, result = run_exercise(CELLS[2], solutions()[2], namespace)
+    assert result is True and "moving statistics" not in printed, printed
 
 
 # ----------------------------------------------------------------------------- wrong answers
@@ -174,6 +194,8 @@ WRONG = [
     (3, "d = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])\n"
         "answer_3 = GAN(no_bn_generator(latent_dim), d, seed=seed)\n"
         "answer_3.compile(g_optimizer=new_optimizer(), d_optimizer=new_optimizer())", "notebook's discriminator"),
+    (3, "answer_3 = GAN(no_bn_generator(latent_dim), gan.discriminator, seed=seed)\n"
+        "answer_3.compile(g_optimizer=new_optimizer(), d_optimizer=new_optimizer())", "discriminator is the notebook's"),
     (3, "answer_3 = GAN(no_bn_generator(latent_dim), make_discriminator(), seed=seed)\n"
         "answer_3.compile(g_optimizer=keras.optimizers.Adam(0.001, beta_1=0.5), d_optimizer=new_optimizer())",
      "g_optimizer is not Adam with this notebook's learning_rate"),
