@@ -111,8 +111,9 @@ def check_overlap_counts(exercise, counts_function) -> bool | None:
             return report(exercise, False, f"your function raised {type(error).__name__}: {error} for n={n}, "
                                            f"kernel_size={k}, stride={s}.")
         if got.shape != expected.shape:
-            return report(exercise, False, f"for n={n}, kernel_size={k}, stride={s} it returns {len(got)} counts; "
-                                           "the output has a different length ((n - 1) * stride + kernel_size).")
+            return report(exercise, False, f"for n={n}, kernel_size={k}, stride={s} it returns {len(got)} counts, "
+                                           "but the layer's output has a different length: where does the last "
+                                           "input pixel's patch end?")
         if not np.array_equal(got, expected):
             return report(exercise, False, f"for n={n}, kernel_size={k}, stride={s} some counts differ from a "
                                            "Conv1DTranspose with an all-ones kernel applied to ones.")
