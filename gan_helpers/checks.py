@@ -42,6 +42,16 @@ def close(value, expected, rel: float = 1e-3, abs_: float = 1e-6) -> bool:
 
 
 # ---- notebook 03: a convolutional GAN on MNIST
+def _call_first(exercise, function, *args):
+    """``(value, verdict)`` of the learner's first call: ``value`` is None while the body is still
+    ``return None`` or raises NotImplementedError; ``verdict`` is False (already reported) when it
+    raised anything else, otherwise None."""
+    try:
+        return function(*args), None
+    except NotImplementedError:
+        return None, None
+    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+        return None, report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
 def _keras_transposed_size(n, kernel_size, stride, padding):
     import keras
     import numpy as np
@@ -56,12 +66,9 @@ def check_transposed_conv_size(exercise, size_function) -> bool | None:
     equal to and larger than the stride."""
     cases = [(7, 4, 2, "same"), (7, 4, 2, "valid"), (7, 3, 2, "valid"), (14, 5, 1, "same"), (5, 2, 3, "valid"),
              (3, 5, 3, "valid"), (4, 3, 1, "valid")]
-    try:
-        first = size_function(*cases[0])
-    except NotImplementedError:
-        first = None
-    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
-        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    first, failed = _call_first(exercise, size_function, *cases[0])
+    if failed is False:
+        return False
     if unanswered(exercise, first, "your function's body"):
         return None
     for case in cases:
@@ -95,12 +102,9 @@ def check_overlap_counts(exercise, counts_function) -> bool | None:
     import numpy as np
 
     cases = [(6, 3, 2), (6, 4, 2), (5, 5, 2), (4, 2, 2), (5, 3, 1)]
-    try:
-        first = counts_function(*cases[0])
-    except NotImplementedError:
-        first = None
-    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
-        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    first, failed = _call_first(exercise, counts_function, *cases[0])
+    if failed is False:
+        return False
     if unanswered(exercise, first, "your function's body"):
         return None
     for n, k, s in cases:
@@ -132,12 +136,9 @@ def check_ema_update(exercise, update_function) -> bool | None:
     from gan_helpers.training import GAN
 
     average, current = np.array([1.0, -2.0, 0.5]), np.array([3.0, 2.0, 0.5])
-    try:
-        first = update_function(average, current, 0.9)
-    except NotImplementedError:
-        first = None
-    except Exception as error:  # the learner's code may fail in any way: say so, don't crash
-        return report(exercise, False, f"your function raised {type(error).__name__}: {error}.")
+    first, failed = _call_first(exercise, update_function, average, current, 0.9)
+    if failed is False:
+        return False
     if unanswered(exercise, first, "your function's body"):
         return None
     try:

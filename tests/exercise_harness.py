@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import nbformat
@@ -54,3 +55,21 @@ def run_exercise(source: str, answer_source: str | None, namespace: dict):
         exec(compile(tree, "<exercise>", "exec"), namespace)
         result = eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace)
     return printed.getvalue(), result
+
+
+def folded_solutions(notebook: str) -> dict:
+    """``{n: code}``: the ```python block of each folded "Solution n" in the notebook's markdown."""
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    found = {}
+    for match in re.finditer(r"<summary>Solution (\d+)</summary>(.*?)</details>", text, re.S):
+        block = re.search(r"```python\n(.*?)```", match.group(2), re.S)
+        if block:
+            found[int(match.group(1))] = block.group(1)
+    return found
+
+
+def code_cell(notebook: str, defines: str) -> str:
+    """The source of the notebook's first code cell that contains ``defines``."""
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    return next(cell.source for cell in nb.cells if cell.cell_type == "code" and defines in cell.source)

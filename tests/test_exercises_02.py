@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 import tensorflow as tf
-from exercise_harness import ROOT, exercise_cells, run_exercise
+from exercise_harness import ROOT, code_cell, exercise_cells, folded_solutions, run_exercise
 
 from gan_helpers import checks
 from gan_helpers.data import load_mnist
@@ -30,18 +30,11 @@ NB = nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4)
 
 
 def solutions() -> dict:
-    """``{n: code}``: the ```python block of each folded "Solution n" in the notebook's markdown."""
-    text = "\n".join(cell.source for cell in NB.cells if cell.cell_type == "markdown")
-    found = {}
-    for match in re.finditer(r"<summary>Solution (\d+)</summary>(.*?)</details>", text, re.S):
-        block = re.search(r"```python\n(.*?)```", match.group(2), re.S)
-        if block:
-            found[int(match.group(1))] = block.group(1)
-    return found
+    return folded_solutions(NOTEBOOK)
 
 
 def notebook_cell(defines: str) -> str:
-    return next(cell.source for cell in NB.cells if cell.cell_type == "code" and defines in cell.source)
+    return code_cell(NOTEBOOK, defines)
 
 
 @pytest.fixture(scope="module")
