@@ -17,8 +17,7 @@ same **training time budget**: ``--budget`` seconds of one CPU core.
    1,000 generated images against the 4,000 training digits, as in notebooks 02 and 03) of the
    weight-averaged (EMA) generator **and** of the raw generator of the same run, and the FID of
    five sample sets of the EMA generator (its spread is the sampling noise of one FID value).
-   Precision and recall (Kynkäänniemi et al. 2019) where ``ClassifierMetrics.precision_recall``
-   exists.
+   Precision and recall (Kynkäänniemi et al. 2019, ``ClassifierMetrics.precision_recall``).
 
 Rows: ``dcgan`` (width 32, dense 1024 next to z and the logit, latent 64, Adam G 1e-3 / D 2e-4,
 beta_1 0.5, EMA 0.99, batch 64); ``mlp`` (notebook 02's networks with latent 64 and everything
@@ -124,9 +123,8 @@ def train_one(name, seed, budget, eval_samples, out):
             callbacks=[stopper])
     steps, seconds = stopper.steps, time.perf_counter() - stopper.wall
     ema = [to_uint8(gan.generate(eval_samples, seed=10_000 + k)) for k in range(5)]
-    raw_gan_generator = gan.generator
     z = np.random.default_rng(10_000).normal(size=(eval_samples, gan.latent_dim)).astype("float32")
-    raw = to_uint8(np.asarray(raw_gan_generator(z, training=False)))
+    raw = to_uint8(np.asarray(gan.generator(z, training=False)))
     np.savez_compressed(out, ema=np.stack(ema), raw=raw, steps=steps, seconds=seconds,
                         cpu_ms_per_step=1000 * budget / max(steps - 1, 1))
 
@@ -138,24 +136,22 @@ def measure_all(names, seeds, cache, eval_samples):
     (x_train, _), (x_test, _) = load_mnist("subset", seed=0)
     measure = ClassifierMetrics(x_train)
     to_float = lambda u8: u8.astype("float32") / 127.5 - 1.0  # noqa: E731
-    has_pr = hasattr(measure, "precision_recall")
-    reference = measure(x_test[:eval_samples])
-    if has_pr:
-        reference.update(measure.precision_recall(x_test[:eval_samples]))
+
+    def quality(images):
+        return measure(images) | measure.precision_recall(images)
+
+    reference = quality(x_test[:eval_samples])
     rows = {}
     for name in names:
         for seed in seeds:
             saved = np.load(cache / f"{name}_seed{seed}.npz")
             ema_sets = [to_float(s) for s in saved["ema"]]
-            ema = measure(ema_sets[0])
-            raw = measure(to_float(saved["raw"]))
-            if has_pr:
-                ema.update(measure.precision_recall(ema_sets[0]))
-                raw.update(measure.precision_recall(to_float(saved["raw"])))
+            ema = quality(ema_sets[0])
             rows[f"{name}/{seed}"] = {
                 "config": name, "seed": seed, "steps": int(saved["steps"]), "wall_seconds": float(saved["seconds"]),
                 "cpu_ms_per_step": float(saved["cpu_ms_per_step"]),
-                "ema": ema, "raw": raw, "ema_fid_sample_sets": [measure(s)["fid"] for s in ema_sets],
+                "ema": ema, "raw": quality(to_float(saved["raw"])),
+                "ema_fid_sample_sets": [ema["fid"]] + [measure(s)["fid"] for s in ema_sets[1:]],
             }
     return reference, rows
 
@@ -172,8 +168,7 @@ def summarise(names, seeds, rows, reference, budget):
                  "description": DESCRIPTION[name]}
         for which in ("ema", "raw"):
             for key in ("fid", "score", "precision", "recall"):
-                if key in rs[0][which]:
-                    entry[f"{which}_{key}"] = stats([r[which][key] for r in rs])
+                entry[f"{which}_{key}"] = stats([r[which][key] for r in rs])
             entry[f"{which}_min_class_share"] = stats([min(r[which]["class_shares"]) for r in rs])
         entry["fid_per_seed"] = [r["ema"]["fid"] for r in rs]
         entry["sampling_noise_fid"] = float(np.mean([np.std(r["ema_fid_sample_sets"], ddof=1) for r in rs]))
@@ -181,20 +176,16 @@ def summarise(names, seeds, rows, reference, budget):
     lines = [f"Equal training budget: {budget:.0f} s of one CPU core per run; "
              f"{len(seeds)} seeds; mean ± std over seeds.",
              "", "| row | what changes | ms/step | steps | FID (EMA) | FID (raw) | score (EMA) | smallest class share |"
-             + (" precision | recall |" if "ema_precision" in table[names[0]] else ""),
-             "|---|---|---|---|---|---|---|---|" + ("---|---|" if "ema_precision" in table[names[0]] else "")]
+             " precision | recall |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, e in table.items():
         line = (f"| `{name}` | {e['description']} | {e['step_ms'][0]:.0f} | {e['steps'][0]:.0f} | "
                 f"{e['ema_fid'][0]:.2f} ± {e['ema_fid'][1]:.2f} | {e['raw_fid'][0]:.2f} ± {e['raw_fid'][1]:.2f} | "
-                f"{e['ema_score'][0]:.2f} ± {e['ema_score'][1]:.2f} | {e['ema_min_class_share'][0]:.3f} |")
-        if "ema_precision" in e:
-            line += (f" {e['ema_precision'][0]:.2f} ± {e['ema_precision'][1]:.2f} |"
-                     f" {e['ema_recall'][0]:.2f} ± {e['ema_recall'][1]:.2f} |")
+                f"{e['ema_score'][0]:.2f} ± {e['ema_score'][1]:.2f} | {e['ema_min_class_share'][0]:.3f} |"
+                f" {e['ema_precision'][0]:.2f} ± {e['ema_precision'][1]:.2f} |"
+                f" {e['ema_recall'][0]:.2f} ± {e['ema_recall'][1]:.2f} |")
         lines.append(line)
     ref = (f"| real held-out digits | | | | {reference['fid']:.2f} | | {reference['score']:.2f} | "
-           f"{min(reference['class_shares']):.3f} |")
-    if "precision" in reference:
-        ref += f" {reference['precision']:.2f} | {reference['recall']:.2f} |"
+           f"{min(reference['class_shares']):.3f} | {reference['precision']:.2f} | {reference['recall']:.2f} |")
     lines.append(ref)
     noise = np.mean([e["sampling_noise_fid"] for e in table.values()])
     lines += ["", f"Sampling noise of one FID value (std over 5 sample sets of one generator, averaged): {noise:.2f}",
