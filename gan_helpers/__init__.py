@@ -5,9 +5,11 @@ Small, flat modules (each one has an ``__all__``):
 - :mod:`gan_helpers.data` -- MNIST (offline subset or full), text corpora, 2-D toy distributions.
 - :mod:`gan_helpers.params` -- papermill parameter validation and the course's quick mode.
 - :mod:`gan_helpers.losses` -- GAN losses (minimax, non-saturating, one-sided label smoothing,
-  Wasserstein with gradient penalty, hinge).
+  Wasserstein with gradient penalty, hinge, the R1 penalty, the unrolled GAN's generator loss).
 - :mod:`gan_helpers.models` -- generator and discriminator builders (MLP GAN, DCGAN, toy MLPs with
-  PacGAN packing and the minibatch standard deviation feature).
+  PacGAN packing and the minibatch standard deviation feature; spectral normalization as a switch).
+- :mod:`gan_helpers.dirac` -- the Dirac GAN (a two-number game): its vector field, gradient-descent
+  trajectories with and without a gradient penalty, eigenvalues at the equilibrium, one figure.
 - :mod:`gan_helpers.training` -- a ``keras.Model`` GAN trained by ``fit``; live monitor,
   per-epoch image metrics and resumable checkpoints as callbacks.
 - :mod:`gan_helpers.metrics` -- distances between sample sets, mode coverage, classifier FID

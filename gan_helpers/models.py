@@ -16,6 +16,12 @@ image to **one logit** (no sigmoid: the losses in :mod:`gan_helpers.losses` take
 - :func:`toy_generator` / :func:`toy_discriminator` -- small MLPs for 2-D toy data, with the
   discriminator-side fixes of ``notebooks/05_failure_modes.ipynb``: packing (:func:`pack_samples`,
   PacGAN) and the minibatch standard deviation feature (:class:`MinibatchStdDev`).
+
+Both discriminator builders (:func:`toy_discriminator`, :func:`dcgan_discriminator`) take
+``spectral_norm=True``: every Dense and Conv2D, the logit layer included, is wrapped in
+``keras.layers.SpectralNormalization`` (Miyato et al., "Spectral normalization for generative
+adversarial networks", ICLR 2018, https://arxiv.org/abs/1802.05957), see :func:`spectral_norm_layer`.
+Defined in notebook 05 (the toy discriminator; notebook 08 reuses the DCGAN one).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from keras import layers, ops
 from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["mlp_generator", "mlp_discriminator", "dcgan_generator", "dcgan_discriminator", "IMAGE_SHAPE",
-           "toy_generator", "toy_discriminator", "MinibatchStdDev", "pack_samples"]
+           "toy_generator", "toy_discriminator", "MinibatchStdDev", "pack_samples", "spectral_norm_layer"]
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -57,6 +63,40 @@ def mlp_discriminator(hidden_units=(512, 256)) -> keras.Model:
         model.add(layers.LeakyReLU(0.2))
     model.add(layers.Dense(1))
     return model
+
+
+def _boolean(name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return value
+
+
+def spectral_norm_layer(layer, spectral_norm: bool = True, power_iterations: int = 1):
+    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` (if ``spectral_norm``), else ``layer`` itself.
+
+    Spectral normalization (Miyato et al., ICLR 2018) divides a weight matrix ``W`` (a
+    convolution kernel reshaped to ``(k*k*c_in, c_out)``) by its largest singular value
+    ``sigma(W)``, so that each Dense layer is 1-Lipschitz and so is the discriminator (LeakyReLU
+    is 1-Lipschitz too; for a convolution the reshaped kernel's norm is the paper's approximation
+    of the layer's Lipschitz constant, not its exact value). ``sigma`` is estimated by power iteration: a vector ``u`` (a
+    **non-trainable** weight of shape ``(1, c_out)``, the only thing the wrapper adds) is
+    refined by ``power_iterations`` steps ``v = normalize(u W^T)``, ``u = normalize(v W)`` per call,
+    and ``sigma ~ v W u^T``. As in the paper, one iteration per call is enough in practice
+    because ``u`` is kept from call to call while ``W`` changes slowly.
+
+    How Keras 3 does it (read from its source, keras 3.15): **only calls with**
+    ``training=True`` **normalize**. Such a call updates ``u`` and *overwrites the layer's
+    trainable kernel with* ``W / sigma`` before using it; a call with ``training=False`` uses the
+    kernel as it is (normalized by the last training call, then moved by the optimizer since).
+    The gradient is therefore the plain layer's gradient at the normalized kernel: Keras does
+    not back-propagate through ``sigma(W)`` as the paper does (whose gradient has an extra term
+    from ``sigma``'s dependence on ``W``); it re-projects the weights onto ``sigma = 1`` at every
+    training call instead. The constraint on the weights the discriminator uses is the same.
+    Defined in notebook 05.
+    """
+    if not _boolean("spectral_norm", spectral_norm):
+        return layer
+    return layers.SpectralNormalization(layer, power_iterations=positive_integer("power_iterations", power_iterations))
 
 
 def _dense_units(value):
@@ -93,31 +133,35 @@ def dcgan_generator(latent_dim: int = 64, width: int = 32, kernel_size: int = 4,
     return model
 
 
-def dcgan_discriminator(width: int = 32, kernel_size: int = 4, dropout: float = 0.0, dense_units: int = 1024) -> keras.Model:
+def dcgan_discriminator(width: int = 32, kernel_size: int = 4, dropout: float = 0.0, dense_units: int = 1024,
+                        spectral_norm: bool = False) -> keras.Model:
     """``x -> Conv(w, stride 2) -> Conv(2w, stride 2) -> Flatten -> Dense(dense_units) -> Dense(1)``.
 
     LeakyReLU(0.2) after every hidden layer. Strided convolutions instead of pooling (the
     DCGAN recipe); no BatchNorm in the discriminator, so real and fake batches never share
     batch statistics. ``dropout`` > 0 adds Dropout after each convolution (TensorFlow's DCGAN
-    tutorial uses 0.3). ``dense_units=0`` drops the hidden Dense layer.
+    tutorial uses 0.3). ``dense_units=0`` drops the hidden Dense layer. ``spectral_norm=True``
+    wraps every Conv2D and Dense in spectral normalization (:func:`spectral_norm_layer`; call
+    the model with ``training=True`` in the training step, or nothing is normalized).
     """
     width = positive_integer("width", width)
     kernel_size = positive_integer("kernel_size", kernel_size)
     dense_units = _dense_units(dense_units)
     if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    sn = _boolean("spectral_norm", spectral_norm)
     model = keras.Sequential(name="dcgan_discriminator")
     model.add(keras.Input(shape=IMAGE_SHAPE, name="images"))
     for filters in (width, 2 * width):
-        model.add(layers.Conv2D(filters, kernel_size, strides=2, padding="same"))
+        model.add(spectral_norm_layer(layers.Conv2D(filters, kernel_size, strides=2, padding="same"), sn))
         model.add(layers.LeakyReLU(0.2))
         if dropout:
             model.add(layers.Dropout(dropout))
     model.add(layers.Flatten())
     if dense_units:
-        model.add(layers.Dense(dense_units))
+        model.add(spectral_norm_layer(layers.Dense(dense_units), sn))
         model.add(layers.LeakyReLU(0.2))
-    model.add(layers.Dense(1))
+    model.add(spectral_norm_layer(layers.Dense(1), sn))
     return model
 
 
@@ -160,30 +204,34 @@ class MinibatchStdDev(layers.Layer):
 
 
 def toy_discriminator(hidden_units: int = 128, layers_count: int = 2, data_dim: int = 2, pack: int = 1,
-                      minibatch_std: bool = False, input_scale: float = 1.0) -> keras.Model:
+                      minibatch_std: bool = False, input_scale: float = 1.0, spectral_norm: bool = False) -> keras.Model:
     """``x -> [Dense(hidden_units, LeakyReLU 0.2)] * layers_count -> Dense(1)``, one logit.
 
     ``pack = m > 1`` makes it a PacGAN discriminator: it reads ``m`` samples at once, concatenated
     (input size ``m * data_dim``; see :func:`pack_samples`). ``minibatch_std=True`` inserts
     :class:`MinibatchStdDev` after the first hidden layer. ``input_scale`` divides the input
     (e.g. by the data's standard deviation) so the network sees unit-scale numbers.
+    ``spectral_norm=True`` wraps every Dense layer, the logit layer included, in spectral
+    normalization (:func:`spectral_norm_layer`): same trainable weights, plus one non-trainable
+    vector per layer (``hidden_units`` numbers per hidden layer, 1 for the logit layer). Call the
+    model with ``training=True`` in the training step: only such calls normalize.
     """
     hidden_units = positive_integer("hidden_units", hidden_units)
     layers_count = positive_integer("layers_count", layers_count)
     data_dim = positive_integer("data_dim", data_dim)
     pack = positive_integer("pack", pack)
-    if not isinstance(minibatch_std, bool):
-        raise TypeError(f"minibatch_std must be True or False; got {minibatch_std!r}")
+    _boolean("minibatch_std", minibatch_std)
+    sn = _boolean("spectral_norm", spectral_norm)
     model = keras.Sequential(name="toy_discriminator")
     model.add(keras.Input(shape=(pack * data_dim,), name="samples"))
     if input_scale != 1.0:
         model.add(layers.Rescaling(1.0 / float(input_scale)))
     for i in range(layers_count):
-        model.add(layers.Dense(hidden_units))
+        model.add(spectral_norm_layer(layers.Dense(hidden_units), sn))
         model.add(layers.LeakyReLU(0.2))
         if i == 0 and minibatch_std:
             model.add(MinibatchStdDev())
-    model.add(layers.Dense(1))
+    model.add(spectral_norm_layer(layers.Dense(1), sn))
     return model
 
 

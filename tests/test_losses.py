@@ -6,6 +6,12 @@ term), against Keras' ``BinaryCrossentropy(from_logits=True)`` (real -> label 1,
 notebook 01: with respect to a fake logit ``l`` the minimax generator loss has gradient
 ``-sigmoid(l)/n`` (vanishes when D rejects the fakes) and the non-saturating one
 ``-(1 - sigmoid(l))/n`` (largest exactly then).
+
+Notebook 05's additions: the hinge loss's margin (zero gradient beyond +-1, by hand); the R1 penalty
+(a linear D gives |w|^2 exactly, a quadratic D by hand, images summed over every axis,
+differentiable in D's weights, inside tf.function); the unrolled generator loss (0 steps = the plain
+loss, the real D untouched, the gradient through one SGD step of a linear game by hand and through two
+steps of a small MLP by central finite differences, in float64).
 """
 
 import math
@@ -239,3 +245,173 @@ def test_gradient_penalty_is_differentiable_and_checks_shapes():
     np.testing.assert_allclose(grads[0].numpy()[:, 0], [expected, expected], rtol=1e-4)
     with pytest.raises(ValueError, match="same shape"):
         gradient_penalty(critic, tf.ones((4, 2)), tf.ones((3, 2)))
+
+
+def test_hinge_losses_have_no_gradient_beyond_the_margin():
+    real, fake = tf.constant([[2.0], [0.5]]), tf.constant([[-3.0], [0.2]])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([real, fake])
+        d_loss = hinge_discriminator_loss(real, fake)
+        g_loss = hinge_generator_loss(fake)
+    # by hand: (max(0, -1) + max(0, 0.5)) / 2 + (max(0, -2) + max(0, 1.2)) / 2 = 0.25 + 0.6
+    assert float(d_loss) == pytest.approx(0.85)
+    # real 2 > 1 and fake -3 < -1 lie beyond the margin: zero gradient; the others get -+1/n
+    np.testing.assert_allclose(tape.gradient(d_loss, real).numpy()[:, 0], [0.0, -0.5])
+    np.testing.assert_allclose(tape.gradient(d_loss, fake).numpy()[:, 0], [0.0, 0.5])
+    # the generator's side has no margin: -1/n for every fake, however far it already is
+    np.testing.assert_allclose(tape.gradient(g_loss, fake).numpy()[:, 0], [-0.5, -0.5])
+
+
+# ------------------------------------------------------------------------------ R1 penalty
+from gan_helpers.losses import r1_penalty  # noqa: E402
+
+
+def test_r1_of_a_linear_discriminator_is_the_squared_weight_norm():
+    real = tf.random.normal((16, 2), seed=3)
+    assert float(r1_penalty(_linear_critic([3.0, 4.0]), real)) == pytest.approx(25.0, rel=1e-5)
+    assert float(r1_penalty(_linear_critic([0.0, 0.0]), real)) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_r1_of_a_quadratic_discriminator_by_hand():
+    class Quadratic(keras.Model):  # D(x) = x1^2 + 2 x2: gradient (2 x1, 2), squared norm 4 x1^2 + 4
+        def call(self, x, training=False):
+            return x[:, :1] ** 2 + 2.0 * x[:, 1:2]
+
+    real = tf.constant([[1.0, 0.0], [0.0, 3.0], [-2.0, 5.0]])
+    expected = ((4 + 4) + (0 + 4) + (16 + 4)) / 3
+    assert float(r1_penalty(Quadratic(), real)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_r1_sums_over_every_image_axis():
+    weights = np.linspace(-1.0, 1.0, 28 * 28).astype("float32")
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1, use_bias=False)])
+    model.set_weights([weights[:, None]])
+    images = tf.random.uniform((3, 28, 28, 1), -1, 1, seed=4)
+    assert float(r1_penalty(model, images)) == pytest.approx(float(np.sum(weights.astype("float64") ** 2)), rel=1e-5)
+
+
+def test_r1_is_differentiable_in_the_discriminator_weights():
+    critic = _linear_critic([1.0, -2.0])
+    with tf.GradientTape() as tape:
+        penalty = r1_penalty(critic, tf.ones((4, 2)))
+    # d/dw |w|^2 = 2 w
+    np.testing.assert_allclose(tape.gradient(penalty, critic.trainable_variables)[0].numpy()[:, 0], [2.0, -4.0],
+                               rtol=1e-5)
+
+
+def test_r1_inside_a_tf_function_discriminator_step():
+    critic = _linear_critic([3.0, 4.0])
+    optimizer = keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step(real):
+        with tf.GradientTape() as tape:
+            loss = 0.5 * r1_penalty(critic, real)   # gamma = 1
+        optimizer.apply_gradients(zip(tape.gradient(loss, critic.trainable_variables), critic.trainable_variables))
+        return loss
+
+    assert float(step(tf.ones((8, 2)))) == pytest.approx(12.5, rel=1e-5)
+    # gradient of |w|^2 / 2 is w: one SGD step of 0.1 shrinks w by 10 %
+    np.testing.assert_allclose(critic.get_weights()[0][:, 0], [2.7, 3.6], rtol=1e-5)
+
+
+# ------------------------------------------------------------------------------ unrolled GAN
+from gan_helpers.losses import unrolled_generator_loss  # noqa: E402
+
+
+def _tiny_gan(dtype="float64", hidden=0, seed=0):
+    """G(z) = a z (1-D, no bias); D a linear logit psi x (or a small tanh MLP), in float64."""
+    keras.utils.set_random_seed(seed)
+    generator = keras.Sequential([keras.Input((1,), dtype=dtype), keras.layers.Dense(1, use_bias=False, dtype=dtype)])
+    d_layers = [keras.layers.Dense(hidden, activation="tanh", dtype=dtype)] if hidden else []
+    discriminator = keras.Sequential([keras.Input((1,), dtype=dtype), *d_layers,
+                                      keras.layers.Dense(1, use_bias=not hidden, dtype=dtype)])
+    return generator, discriminator
+
+
+def _loss_and_gradient(generator, discriminator, z, real, **kwargs):
+    with tf.GradientTape() as tape:
+        loss = unrolled_generator_loss(generator, discriminator, z, real, **kwargs)
+    return float(loss), tape.gradient(loss, generator.trainable_variables)[0].numpy().ravel()
+
+
+def test_zero_unroll_steps_is_the_plain_generator_loss():
+    generator, discriminator = _tiny_gan(hidden=8)
+    z, real = tf.constant([[0.5], [-1.0], [2.0]], "float64"), tf.constant([[1.0], [0.2], [0.3]], "float64")
+    for g_loss_fn in (nonsaturating_generator_loss, minimax_generator_loss):
+        plain = float(g_loss_fn(discriminator(generator(z))))
+        got = float(unrolled_generator_loss(generator, discriminator, z, real, 0, 0.5, g_loss_fn=g_loss_fn))
+        assert got == pytest.approx(plain, rel=1e-12)
+    with pytest.raises(ValueError, match="unroll_steps"):
+        unrolled_generator_loss(generator, discriminator, z, real, -1, 0.5)
+
+
+def test_unrolling_leaves_the_real_discriminator_unchanged_and_changes_the_loss():
+    generator, discriminator = _tiny_gan(hidden=8)
+    z, real = tf.constant([[0.5], [-1.0], [2.0]], "float64"), tf.constant([[1.0], [0.2], [0.3]], "float64")
+    before = [w.copy() for w in discriminator.get_weights()]
+    plain, _ = _loss_and_gradient(generator, discriminator, z, real, unroll_steps=0, learning_rate=0.5)
+    unrolled, _ = _loss_and_gradient(generator, discriminator, z, real, unroll_steps=3, learning_rate=0.5)
+    for old, new in zip(before, discriminator.get_weights()):
+        np.testing.assert_array_equal(old, new)
+    # three SGD steps make the discriminator better at rejecting the fakes: a higher generator loss
+    assert unrolled > plain + 1e-3
+
+
+def test_one_unrolled_step_on_a_linear_game_matches_the_hand_gradient():
+    # D(x) = psi x + b, Wasserstein losses: d_loss = psi (mean G - mean x), so one SGD step gives
+    # psi_1 = psi - eta (a zbar - xbar), and g_loss = -psi_1 a zbar (the bias cancels in d_loss's gradient for psi)
+    generator, discriminator = _tiny_gan()
+    a, psi, eta = 0.7, -0.4, 0.3
+    generator.set_weights([np.array([[a]])])
+    discriminator.set_weights([np.array([[psi]]), np.array([0.25])])
+    z, real = tf.constant([[1.0], [2.0], [-0.5]], "float64"), tf.constant([[0.5], [1.5], [1.0]], "float64")
+    zbar, xbar = 2.5 / 3, 1.0
+    psi_1 = psi - eta * (a * zbar - xbar)
+    kwargs = dict(unroll_steps=1, learning_rate=eta, d_loss_fn=wasserstein_critic_loss,
+                  g_loss_fn=wasserstein_generator_loss)
+    loss, grad = _loss_and_gradient(generator, discriminator, z, real, **kwargs)
+    assert loss == pytest.approx(-(psi_1 * a * zbar + 0.25), rel=1e-12)
+    # through the unroll: dL/da = -psi_1 zbar + eta zbar (a zbar) = -psi zbar + eta zbar (2 a zbar - xbar)
+    assert grad[0] == pytest.approx(-psi * zbar + eta * zbar * (2 * a * zbar - xbar), rel=1e-12)
+    # the cheap variant holds psi_1 fixed: dL/da = -psi_1 zbar
+    _, cheap = _loss_and_gradient(generator, discriminator, z, real, backprop_through_unroll=False, **kwargs)
+    assert cheap[0] == pytest.approx(-psi_1 * zbar, rel=1e-12)
+
+
+def test_unrolled_gradient_matches_finite_differences_on_a_small_mlp():
+    generator, discriminator = _tiny_gan(hidden=4, seed=2)
+    z = tf.constant([[0.3], [-1.2], [0.8], [1.5]], "float64")
+    real = tf.constant([[1.0], [0.9], [1.2], [1.1]], "float64")
+    kwargs = dict(unroll_steps=2, learning_rate=0.8)   # standard GAN losses: minimax D, non-saturating G
+    _, grad = _loss_and_gradient(generator, discriminator, z, real, **kwargs)
+    a, h = generator.get_weights()[0][0, 0], 1e-6
+    values = []
+    for shift in (h, -h):
+        generator.set_weights([np.array([[a + shift]])])
+        values.append(float(unrolled_generator_loss(generator, discriminator, z, real, **kwargs)))
+    assert grad[0] == pytest.approx((values[0] - values[1]) / (2 * h), rel=1e-6)
+    generator.set_weights([np.array([[a]])])
+    _, cheap = _loss_and_gradient(generator, discriminator, z, real, backprop_through_unroll=False, **kwargs)
+    assert abs(cheap[0] - grad[0]) > 1e-4    # the terms through the unroll matter here
+
+
+def test_unrolled_loss_inside_a_tf_function_generator_step():
+    generator, discriminator = _tiny_gan(dtype="float32", hidden=8)
+    optimizer = keras.optimizers.SGD(0.1)
+    z, real = tf.constant([[0.5], [-1.0]]), tf.constant([[1.0], [0.2]])
+    before = [w.copy() for w in discriminator.get_weights()]
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            g_loss = unrolled_generator_loss(generator, discriminator, z, real, 5, 0.5)
+        grads = tape.gradient(g_loss, generator.trainable_variables)
+        optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+        return g_loss
+
+    a = generator.get_weights()[0].copy()
+    assert np.isfinite(float(step()))
+    assert not np.array_equal(a, generator.get_weights()[0])
+    for old, new in zip(before, discriminator.get_weights()):
+        np.testing.assert_array_equal(old, new)

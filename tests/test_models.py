@@ -124,3 +124,90 @@ def test_minibatch_std_feature_is_the_mean_spread_of_the_batch():
 def test_toy_discriminator_bad_arguments_name_the_parameter(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         toy_discriminator(**kwargs)
+
+
+# ----------------------------------------------------------------------------- spectral normalization
+import keras  # noqa: E402
+
+from gan_helpers.models import spectral_norm_layer  # noqa: E402
+
+
+def _wrapped(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+
+
+def _top_singular_value(layer):
+    kernel = layer.layer.kernel.numpy()
+    return np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+
+
+def test_spectral_norm_wraps_every_dense_and_adds_only_non_trainable_vectors():
+    plain, sn = toy_discriminator(), toy_discriminator(spectral_norm=True)
+    assert len(_wrapped(sn)) == 3 and not _wrapped(plain)          # 2 hidden Dense + the logit layer
+    trainable = [tuple(v.shape) for v in sn.trainable_variables]
+    assert trainable == [tuple(v.shape) for v in plain.trainable_variables]
+    assert sum(np.prod(s) for s in trainable) == (2 * 128 + 128) + (128 * 128 + 128) + (128 + 1)
+    # the power iteration's vector u, one per wrapped layer, of the layer's output size
+    assert [tuple(v.shape) for v in sn.non_trainable_variables] == [(1, 128), (1, 128), (1, 1)]
+    assert sn.count_params() == plain.count_params() + 128 + 128 + 1
+
+
+def test_spectral_norm_makes_each_largest_singular_value_one_in_training_mode():
+    keras.utils.set_random_seed(0)
+    d = toy_discriminator(spectral_norm=True)
+    x = tf.random.normal((32, 2), seed=5)
+    before = [_top_singular_value(layer) for layer in _wrapped(d)]
+    d(x)                                           # inference mode normalizes nothing
+    assert [_top_singular_value(layer) for layer in _wrapped(d)] == before
+    assert max(abs(s - 1) for s in before) > 0.05
+    for _ in range(40):                            # one power iteration per training call
+        d(x, training=True)
+    np.testing.assert_allclose([_top_singular_value(layer) for layer in _wrapped(d)], 1.0, atol=2e-3)
+
+
+def test_spectral_norm_in_a_tf_function_train_step():
+    keras.utils.set_random_seed(1)
+    d = toy_discriminator(spectral_norm=True)
+    optimizer = keras.optimizers.Adam(1e-2)
+    x = tf.random.normal((32, 2), seed=6)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(d(x, training=True) - 3.0))
+        grads = tape.gradient(loss, d.trainable_variables)
+        optimizer.apply_gradients(zip(grads, d.trainable_variables))
+        return loss
+
+    for _ in range(30):
+        step()
+    d(x, training=True)       # the last optimizer step moved the kernels; a training call re-normalizes them
+    np.testing.assert_allclose([_top_singular_value(layer) for layer in _wrapped(d)], 1.0, atol=1e-2)
+
+
+def test_dcgan_discriminator_spectral_norm_wraps_convolutions_and_dense_layers():
+    plain = dcgan_discriminator(width=4, dense_units=16)
+    d = dcgan_discriminator(width=4, dense_units=16, spectral_norm=True)
+    assert [type(layer.layer).__name__ for layer in _wrapped(d)] == ["Conv2D", "Conv2D", "Dense", "Dense"]
+    assert [tuple(v.shape) for v in d.trainable_variables] == [tuple(v.shape) for v in plain.trainable_variables]
+    assert d.count_params() == plain.count_params() + 4 + 8 + 16 + 1
+    images = tf.random.uniform((4, 28, 28, 1), -1, 1, seed=7)
+    assert max(abs(_top_singular_value(layer) - 1) for layer in _wrapped(d)) > 0.05
+    for _ in range(40):
+        d(images, training=True)
+    # a convolution's kernel (k, k, c_in, c_out) is normalized as the matrix (k*k*c_in, c_out). The power
+    # iteration's error shrinks like (s2 / s1)^2 per call: slower for the 392 x 16 Dense kernel, whose two
+    # largest singular values are close, hence the wider tolerance
+    np.testing.assert_allclose([_top_singular_value(layer) for layer in _wrapped(d)], 1.0, atol=1e-2)
+
+
+def test_spectral_norm_layer_switch_and_bad_values():
+    dense = keras.layers.Dense(3)
+    assert spectral_norm_layer(dense, False) is dense
+    wrapped = spectral_norm_layer(keras.layers.Dense(3), True, power_iterations=2)
+    assert isinstance(wrapped, keras.layers.SpectralNormalization) and wrapped.power_iterations == 2
+    for build in (toy_discriminator, dcgan_discriminator):
+        with pytest.raises(TypeError, match="spectral_norm"):
+            build(spectral_norm=1)
+    with pytest.raises(ValueError, match="power_iterations"):
+        spectral_norm_layer(keras.layers.Dense(3), True, power_iterations=0)
