@@ -24,6 +24,14 @@ must learn, and nothing else::
 (a memoized top-down parser; the grammar has no left recursion); :func:`count_sentences` counts
 the sentences it can generate (8.2 x 10^13: any training set is a tiny part of it).
 
+Because the grammar is probabilistic, the exact probability of any sentence is known:
+:func:`oracle_log_prob` sums, by the inside algorithm, the probabilities of all derivations of the
+sentence (the product of the probabilities of the rules used; a lexicon rule picks each of its
+words with equal probability). :func:`oracle_nll` is ``-log p_grammar(sentence)`` in nats
+(``inf`` for a sentence the grammar cannot generate) and :func:`oracle_nll_summary` the
+"oracle NLL" of a set of generated sentences, the measure of SeqGAN (Yu et al., AAAI 2017),
+which scored generators against a known random LSTM "oracle"; here the oracle is this grammar.
+
 Defined in: ``notebooks/04_text_gan.ipynb`` (the grammar corpus and grammar validity).
 """
 
@@ -36,7 +44,8 @@ import numpy as np
 from gan_helpers.params import is_integer, positive_integer
 
 __all__ = ["GRAMMAR", "LEXICON", "START", "MAX_TOKENS", "CORPUS_SIZE", "CORPUS_SEED", "generate_sentences",
-           "is_grammatical", "count_sentences", "vocabulary", "detokenize", "corpus_lines"]
+           "is_grammatical", "count_sentences", "vocabulary", "detokenize", "corpus_lines", "oracle_log_prob",
+           "oracle_nll", "count_derivations", "oracle_nll_summary"]
 
 # ----------------------------------------------------------------------------- the words
 _ANIMATE = [  # (singular, plural)
@@ -258,6 +267,88 @@ def is_grammatical(tokens):
 
 
 _LEXICON_SETS = {k: frozenset(v) for k, v in LEXICON.items()}
+
+
+def _inside(tokens, rule_weight, word_weight):
+    """Sum over all derivations of ``tokens`` from START of the product of weights (the inside
+    algorithm, top-down and memoized): ``rule_weight(p)`` for a rule of probability p,
+    ``word_weight(symbol)`` for a lexicon symbol rewriting to one word."""
+    memo = {}
+
+    def inside(symbol, i):  # {end position: summed weight of derivations of symbol over tokens[i:end]}
+        key = (symbol, i)
+        if key in memo:
+            return memo[key]
+        if symbol not in GRAMMAR:
+            result = {i + 1: 1} if i < len(tokens) and tokens[i] == symbol else {}
+        elif symbol in LEXICON:
+            result = {i + 1: word_weight(symbol)} if i < len(tokens) and tokens[i] in _LEXICON_SETS[symbol] else {}
+        else:
+            result = {}
+            for rhs, p in GRAMMAR[symbol]:
+                partial = {i: rule_weight(p)}
+                for s in rhs:
+                    nxt = {}
+                    for start, w in partial.items():
+                        for end, w2 in inside(s, start).items():
+                            nxt[end] = nxt.get(end, 0) + w * w2
+                    partial = nxt
+                    if not partial:
+                        break
+                for end, w in partial.items():
+                    result[end] = result.get(end, 0) + w
+        memo[key] = result
+        return result
+
+    return inside(START, 0).get(len(tokens), 0)
+
+
+def oracle_log_prob(tokens):
+    """``log p_grammar(tokens)`` in nats: the exact probability that the grammar samples this
+    token sequence, summed over all its derivations; ``-inf`` if the grammar cannot generate it.
+
+    Every rule contributes its probability; a lexicon symbol (e.g. ``N_sg_animate``) picks each of
+    its words with probability 1 / (number of its words). Summing in the probability domain is
+    exact here: the least likely sentences have probabilities above 10^-30.
+    """
+    tokens = _check_tokens(tokens)
+    if not 3 <= len(tokens) <= MAX_TOKENS:
+        return float("-inf")
+    p = _inside(tokens, lambda q: q, lambda symbol: 1.0 / len(LEXICON[symbol]))
+    return float(np.log(p)) if p > 0 else float("-inf")
+
+
+def oracle_nll(tokens):
+    """``-log p_grammar(tokens)`` in nats for one sentence (``inf`` if it is not grammatical)."""
+    return -oracle_log_prob(tokens)
+
+
+def count_derivations(tokens):
+    """Number of different derivations (parse trees) of ``tokens``: 0 = not grammatical,
+    1 = unambiguous, more = the grammar is ambiguous for this sentence."""
+    tokens = _check_tokens(tokens)
+    if not 3 <= len(tokens) <= MAX_TOKENS:
+        return 0
+    return int(_inside(tokens, lambda q: 1, lambda symbol: 1))
+
+
+def oracle_nll_summary(sentences):
+    """The oracle NLL of a set of sentences (lists of tokens), in nats.
+
+    Returns ``{"invalid": share the grammar cannot generate (their NLL is infinite),
+    "per_sentence": mean -log p over the grammatical sentences, "per_token": their summed -log p
+    divided by their summed number of tokens (the final "." counts as a token), "n": sentences}``.
+    The NLL is averaged over grammatical sentences only, so always read it next to ``invalid``;
+    both are ``nan``-free as long as one sentence is grammatical (else the NLL entries are ``inf``).
+    """
+    if isinstance(sentences, str) or not isinstance(sentences, Sequence) or not sentences:
+        raise TypeError("sentences must be a non-empty list of token lists")
+    nll = [oracle_nll(s) for s in sentences]
+    valid = [(x, len(s)) for x, s in zip(nll, sentences) if np.isfinite(x)]
+    if not valid:
+        return {"invalid": 1.0, "per_sentence": float("inf"), "per_token": float("inf"), "n": len(nll)}
+    return {"invalid": 1 - len(valid) / len(nll), "per_sentence": float(np.mean([x for x, _ in valid])),
+            "per_token": float(sum(x for x, _ in valid) / sum(n for _, n in valid)), "n": len(nll)}
 
 
 def count_sentences():

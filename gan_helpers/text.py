@@ -13,6 +13,8 @@ Metrics, on sentences given as lists of word tokens (``gan_helpers.data.tokenize
   others of its own set: high self-BLEU = the sentences repeat each other (Zhu et al., "Texygen:
   A Benchmarking Platform for Text Generation Models", SIGIR 2018).
 - :func:`ngram_validity` -- share of generated n-grams that occur in the training corpus.
+- :func:`length_matched` -- subsets of several sentence sets with the same number of sentences of
+  every length, so that distinct-n and self-BLEU compare diversity, not sentence length.
 - :func:`text_metrics` -- all of the above plus grammar validity (exact, when a grammar is
   known), novelty (share of sentences not in the training set) and uniqueness.
 
@@ -37,7 +39,7 @@ from gan_helpers.data import Vocabulary, load_text, pad_sequences, resource_path
 from gan_helpers.params import positive_integer
 
 __all__ = ["Corpus", "load_corpus", "ngrams", "distinct_n", "sentence_bleu", "self_bleu", "ngram_validity",
-           "novelty", "text_metrics"]
+           "novelty", "text_metrics", "length_matched"]
 
 
 # ----------------------------------------------------------------------------- corpus
@@ -261,3 +263,30 @@ def text_metrics(sentences, corpus_sentences, is_grammatical: Callable | None = 
         distinct_2=distinct_n(sents, 2), self_bleu=self_bleu(sents, bleu_n),
         mean_length=float(np.mean([len(s) for s in sents])))
     return result
+
+
+def length_matched(sentence_sets, seed=0):
+    """Subsets of several sets of sentences with *identical* length histograms.
+
+    ``sentence_sets``: ``{name: [token list, ...]}``. For every length L, each set keeps
+    ``min over the sets of (its number of sentences of length L)`` of its sentences of length L,
+    drawn without replacement by ``numpy.random.default_rng(seed)`` (in their original order).
+    Every returned set then has the same number of sentences and of n-grams of every order, so
+    distinct-n and self-BLEU differ only through what the sentences say: shorter sentences have
+    fewer n-grams and score as more diverse on distinct-n.
+    """
+    if not isinstance(sentence_sets, dict) or len(sentence_sets) < 1:
+        raise TypeError("sentence_sets must be a non-empty dict {name: list of token lists}")
+    sets = {name: _check_sentences(f"sentence_sets[{name!r}]", s) for name, s in sentence_sets.items()}
+    counts = {name: Counter(len(x) for x in s) for name, s in sets.items()}
+    keep = {L: min(c.get(L, 0) for c in counts.values()) for L in set().union(*counts.values())}
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, s in sets.items():
+        chosen = []
+        for L in sorted(keep):
+            if keep[L]:
+                idx = [i for i, x in enumerate(s) if len(x) == L]
+                chosen += list(rng.choice(idx, keep[L], replace=False))
+        out[name] = [list(s[i]) for i in sorted(chosen)]
+    return out

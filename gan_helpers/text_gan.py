@@ -16,6 +16,14 @@ Why these pieces (notebook 04 shows each failure first):
   separates them by *format* alone. Here both are ``(batch, time, vocab)`` one-hot tensors that
   go through the same embedding matrix, ``x @ E`` (:class:`OneHotEmbedding`).
 
+* The other way around the missing gradient is **REINFORCE** (Williams 1992), used by SeqGAN
+  (Yu et al., AAAI 2017): sample sentences ``y ~ p_G``, score each with a reward ``r(y)`` (here
+  the discriminator's probability that ``y`` is real) and follow ``(r(y) - b) grad log p_G(y)``,
+  an unbiased estimate of ``grad E[r(y)]``; the baseline ``b`` (a moving average of the rewards)
+  only lowers its variance (:func:`make_reinforce_step`). Straight-through Gumbel-softmax is
+  biased (its backward pass differentiates the soft sample, not the expected reward) but has a far
+  lower variance.
+
 Defined in: ``notebooks/04_text_gan.ipynb``, which writes :func:`gumbel_softmax` and the GAN
 train step out by hand and checks that they agree with this module.
 """
@@ -30,7 +38,7 @@ from gan_helpers.losses import minimax_discriminator_loss, nonsaturating_generat
 from gan_helpers.params import positive_integer, positive_number
 
 __all__ = ["gumbel_noise", "gumbel_softmax", "OneHotEmbedding", "TextGenerator", "TextDiscriminator",
-           "mle_loss", "make_mle_step", "make_gan_step"]
+           "mle_loss", "sequence_nll", "make_mle_step", "make_gan_step", "make_reinforce_step"]
 
 
 # The functions below contain no Python control flow on tensors; do_not_convert keeps tf.function's
@@ -181,6 +189,22 @@ def mle_loss(generator, targets):
     return ops.sum(nll * mask) / ops.sum(mask)
 
 
+@_plain
+def sequence_nll(generator, targets):
+    """``-log p_G(sentence)`` of each row of ``targets`` (batch, T), in nats: shape (batch,).
+
+    The sum of the teacher-forced cross-entropies over the units and the ``<eos>``, ``<pad>`` not
+    counted: exactly the negative log-probability that the generator, sampling at temperature 1
+    (:meth:`TextGenerator.generate`), writes this sentence. Test NLL (Caccia et al. 2020) is its
+    mean over held-out sentences; REINFORCE differentiates it.
+    """
+    targets = ops.convert_to_tensor(targets, dtype="int32")
+    inputs = ops.concatenate([ops.full_like(targets[:, :1], generator.bos_id), targets[:, :-1]], axis=1)
+    nll = keras.losses.sparse_categorical_crossentropy(targets, generator(inputs), from_logits=True)
+    mask = ops.cast(ops.not_equal(targets, generator.pad_id), "float32")
+    return ops.sum(nll * mask, axis=1)
+
+
 def make_mle_step(generator, optimizer):
     """A ``tf.function`` step: one Adam update of :func:`mle_loss` on a batch; returns the loss."""
     @tf.function
@@ -218,4 +242,54 @@ def make_gan_step(generator, discriminator, g_optimizer, d_optimizer, seed):
         grads = tape.gradient(g_loss, generator.trainable_variables)
         g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
         return d_loss, g_loss, tf.reduce_mean(tf.sigmoid(real_logits)), tf.reduce_mean(tf.sigmoid(fake_logits))
+    return step
+
+
+def make_reinforce_step(generator, discriminator, g_optimizer, d_optimizer, seed, baseline_decay=0.9):
+    """A ``tf.function`` GAN step whose generator learns by REINFORCE with a baseline (SeqGAN-style).
+
+    Same signature and discriminator update as :func:`make_gan_step` (``tau`` is accepted and
+    unused: the samples are exact draws whatever tau is). The generator:
+
+    1. samples a batch of sentences ``y`` (ids; no gradient through the sampling);
+    2. reward ``r = sigmoid(D(one_hot(y)))``, the discriminator's probability of "real";
+    3. minimizes ``mean((r - b) * (-log p_G(y)))`` (:func:`sequence_nll`), whose gradient is the
+       REINFORCE estimate of ``-grad E[r]``; ``b`` is a moving average of the mean reward of earlier
+       batches (``b <- decay * b + (1 - decay) * mean(r)``, started at the first batch's mean).
+
+    One reward per sentence (SeqGAN also scores every prefix with Monte Carlo roll-outs, which
+    costs many more generator runs per step). Returns ``(d_loss, g_loss, D(real), D(fake))``, where
+    ``g_loss`` is the surrogate loss above and ``D(fake)`` the mean reward.
+    """
+    vocab = generator.vocab_size
+    if not 0.0 <= float(baseline_decay) < 1.0:
+        raise ValueError(f"baseline_decay must be in [0, 1); got {baseline_decay!r}")
+    baseline = tf.Variable(0.0, trainable=False, dtype=tf.float32)
+    started = tf.Variable(False, trainable=False)
+
+    @tf.function
+    def step(real_ids, tau):
+        batch = tf.shape(real_ids)[0]
+        real = tf.one_hot(real_ids, vocab)
+        fake_ids = tf.stop_gradient(tf.argmax(generator.generate(batch, 1.0, hard=True, seed=seed), axis=-1,
+                                              output_type=tf.int32))
+        fake = tf.one_hot(fake_ids, vocab)
+        with tf.GradientTape() as tape:
+            real_logits, fake_logits = discriminator(real), discriminator(fake)
+            d_loss = minimax_discriminator_loss(real_logits, fake_logits)
+        grads = tape.gradient(d_loss, discriminator.trainable_variables)
+        d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+        fake_ids = tf.stop_gradient(tf.argmax(generator.generate(batch, 1.0, hard=True, seed=seed), axis=-1,
+                                              output_type=tf.int32))
+        reward = tf.stop_gradient(tf.sigmoid(discriminator(tf.one_hot(fake_ids, vocab)))[:, 0])
+        mean_reward = tf.reduce_mean(reward)
+        b = tf.cond(started, lambda: tf.identity(baseline), lambda: mean_reward)
+        with tf.GradientTape() as tape:
+            g_loss = tf.reduce_mean((reward - b) * sequence_nll(generator, fake_ids))
+        grads = tape.gradient(g_loss, generator.trainable_variables)
+        g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+        baseline.assign(baseline_decay * b + (1.0 - baseline_decay) * mean_reward)
+        started.assign(True)
+        return d_loss, g_loss, tf.reduce_mean(tf.sigmoid(real_logits)), mean_reward
+    step.baseline = baseline
     return step

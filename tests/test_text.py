@@ -373,3 +373,145 @@ def test_text_gan_pieces_on_a_tiny_corpus(tmp_path):
     assert all(np.isfinite([d_loss, g_loss, d_real, d_fake])) and 0 < d_real < 1 and 0 < d_fake < 1
     changed = [not np.allclose(a, b) for a, b in zip(weights, generator.get_weights())]
     assert all(changed), "every generator weight must get a gradient through the Gumbel-softmax samples"
+
+
+# ----------------------------------------------------------------------------- oracle NLL, test NLL, REINFORCE
+def test_oracle_nll_of_hand_computed_sentences():
+    # S -> SUBJ_sg VP_sg "." (0.6); SUBJ_sg -> NAME (0.1); NAME: 12 words; VP_sg -> VI_sg (0.15); VI_sg: 16 words
+    assert grammar.oracle_nll("alice sleeps .".split()) == pytest.approx(-math.log(0.6 * 0.1 / 12 * 0.15 / 16))
+    # S -> SUBJ_pl VP_pl "." (0.4); SUBJ_pl -> NP_pl_animate (0.85) -> DET_pl (14 words) NOM_pl_animate (1.0);
+    # NOM_pl_animate -> N_pl_animate (0.6; 40 words); VP_pl -> VI_pl (0.15; 16 words)
+    expected = 0.4 * 0.85 * 1.0 / 14 * 0.6 / 40 * 0.15 / 16
+    assert grammar.oracle_log_prob("the cats sleep .".split()) == pytest.approx(math.log(expected))
+    # "an old dog": NP_sg_animate -> "an" NOM_sg_animate_V (0.10) -> ADJ_V N_sg_animate (0.4)
+    adj_v = len(grammar.LEXICON["ADJ_V"])
+    expected = 0.6 * 0.75 * 0.10 * 0.4 / adj_v / 40 * 0.15 / 16
+    assert grammar.oracle_nll("an old dog runs .".split()) == pytest.approx(-math.log(expected))
+    for bad in ("the cats sleeps .", "alice sleeps", "sleeps alice .", "a old dog runs ."):
+        assert grammar.oracle_nll(bad.split()) == math.inf and grammar.count_derivations(bad.split()) == 0
+
+
+def _sample_with_log_prob(rng):
+    """Sample a sentence top-down as generate_sentences does, adding up the log-probability of each choice."""
+    tokens, log_p = [], 0.0
+
+    def expand(symbol):
+        nonlocal log_p
+        rules = grammar.GRAMMAR.get(symbol)
+        if rules is None:
+            tokens.append(symbol)
+            return
+        k = rng.choice(len(rules), p=[p for _, p in rules])
+        log_p += math.log(rules[k][1])
+        for s in rules[k][0]:
+            expand(s)
+
+    expand(grammar.START)
+    return tokens, log_p
+
+
+def test_oracle_log_prob_is_the_probability_of_the_sampled_derivation():
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        tokens, log_p = _sample_with_log_prob(rng)
+        assert grammar.count_derivations(tokens) == 1          # one derivation: its probability is the sentence's
+        assert grammar.oracle_log_prob(tokens) == pytest.approx(log_p, rel=1e-9)
+
+
+def test_oracle_sums_over_derivations_of_an_ambiguous_grammar(monkeypatch):
+    toy = {"S": ((("X", "."), 0.5), (("Y", "."), 0.3), (("Z",), 0.2)),
+           "X": ((("a", "b"), 1.0),), "Y": ((("a", "W"), 1.0),), "W": ((("b",), 0.5), (("c",), 0.5)),
+           "Z": ((("a", "b", "."), 1.0),)}
+    monkeypatch.setattr(grammar, "GRAMMAR", toy)
+    monkeypatch.setattr(grammar, "LEXICON", {})
+    monkeypatch.setattr(grammar, "_LEXICON_SETS", {})
+    # "a b ." has three derivations: X (0.5), Y with W -> b (0.3 * 0.5) and Z (0.2)
+    assert grammar.count_derivations(["a", "b", "."]) == 3
+    assert grammar.oracle_log_prob(["a", "b", "."]) == pytest.approx(math.log(0.5 + 0.15 + 0.2))
+    assert grammar.oracle_log_prob(["a", "c", "."]) == pytest.approx(math.log(0.15))
+
+
+def test_oracle_nll_summary_by_hand():
+    good = "alice sleeps .".split()
+    nll = -math.log(0.6 * 0.1 / 12 * 0.15 / 16)
+    s = grammar.oracle_nll_summary([good, good, "the cats sleeps .".split(), "alice sleeps".split()])
+    assert s["invalid"] == 0.5 and s["n"] == 4
+    assert s["per_sentence"] == pytest.approx(nll) and s["per_token"] == pytest.approx(nll / 3)
+    s = grammar.oracle_nll_summary([good, "bob runs .".split() + []])
+    assert s["per_token"] == pytest.approx(2 * nll / 6)   # bob/runs: same rule probabilities and word counts
+    assert grammar.oracle_nll_summary([["x", "."]])["per_token"] == math.inf
+    with pytest.raises(TypeError):
+        grammar.oracle_nll_summary("alice sleeps .")
+    with pytest.raises(TypeError, match="tokens"):
+        grammar.oracle_nll("alice sleeps .")
+
+
+def test_length_matched_keeps_the_common_length_histogram():
+    from gan_helpers.text import length_matched
+
+    a = [["x", "."], ["y", "z", "."], ["q", "."], ["p", "r", "."], ["s", "t", "u", "."]]
+    b = [["x", "."], ["u", "v", "w", "."], ["k", "l", "."]]
+    out = length_matched({"a": a, "b": b}, seed=1)
+    for name in out:
+        assert sorted(len(s) for s in out[name]) == [2, 3, 4]
+    assert out["b"] == b                       # b is the limiting set: all of it is kept, in order
+    assert all(s in a for s in out["a"]) and len({tuple(s) for s in out["a"]}) == 3
+    assert length_matched({"a": a}, seed=0)["a"] == a
+    with pytest.raises(TypeError):
+        length_matched([a, b])
+
+
+def test_sequence_nll_is_a_normalized_log_probability_and_matches_mle_loss():
+    import itertools
+
+    import keras
+
+    from gan_helpers.text_gan import TextGenerator, mle_loss, sequence_nll
+
+    keras.utils.set_random_seed(0)
+    V, T = 7, 3                                   # <pad> <bos> <eos> <unk> + 3 words
+    g = TextGenerator(V, T, embed_dim=4, units=8)
+    rows = []
+    for n in range(T + 1):                        # n words, then <eos> (if it fits), then <pad>
+        for words in itertools.product([4, 5, 6], repeat=n):
+            if n < T:
+                rows.append(list(words) + [2] + [0] * (T - n - 1))
+            else:
+                rows.append(list(words))
+    nll = sequence_nll(g, tf.constant(rows)).numpy()
+    assert nll.shape == (len(rows),) and np.all(nll > 0)
+    assert np.exp(-nll).sum() == pytest.approx(1.0, abs=1e-4)  # every sentence the generator can write, summed
+    ids = tf.constant(rows[:9])
+    mask = (np.asarray(rows[:9]) != 0).sum()
+    assert float(mle_loss(g, ids)) == pytest.approx(sequence_nll(g, ids).numpy().sum() / mask, rel=1e-5)
+    # the sampler's frequencies follow exp(-nll): the most likely sentence is drawn most often
+    samples = g.sample_ids(4000, seed=3).numpy().tolist()
+    counts = Counter(map(tuple, samples))
+    top = max(range(len(rows)), key=lambda i: -nll[i])
+    assert counts[tuple(rows[top])] / 4000 == pytest.approx(np.exp(-nll[top]), abs=0.03)
+
+
+def test_reinforce_step_trains_the_generator_and_tracks_a_baseline(tmp_path):
+    import keras
+
+    from gan_helpers.text_gan import TextDiscriminator, TextGenerator, make_reinforce_step
+
+    path = tmp_path / "tiny.txt"
+    path.write_text("the cat sleeps.\nthe dog runs.\na bird sings today.\n", encoding="utf-8")
+    corpus = load_corpus(path, 6)
+    V, T = len(corpus.vocab), corpus.ids.shape[1]
+    keras.utils.set_random_seed(0)
+    generator, discriminator = TextGenerator(V, T, embed_dim=8, units=16), TextDiscriminator(V, T, filters=8)
+    weights = [w.copy() for w in generator.get_weights()]
+    step = make_reinforce_step(generator, discriminator, keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+                               keras.random.SeedGenerator(4), baseline_decay=0.5)
+    ids = tf.constant(corpus.ids)
+    d_loss, g_loss, d_real, reward = (float(v) for v in step(ids, tf.constant(1.0)))
+    assert all(np.isfinite([d_loss, g_loss])) and 0 < d_real < 1 and 0 < reward < 1
+    assert float(step.baseline) == pytest.approx(reward, rel=1e-5)   # started at the first batch's mean reward
+    assert all(not np.allclose(a, b) for a, b in zip(weights, generator.get_weights()))
+    _, _, _, reward2 = (float(v) for v in step(ids, tf.constant(1.0)))
+    assert float(step.baseline) == pytest.approx(0.5 * reward + 0.5 * reward2, rel=1e-5)
+    with pytest.raises(ValueError, match="baseline_decay"):
+        make_reinforce_step(generator, discriminator, keras.optimizers.Adam(), keras.optimizers.Adam(),
+                            keras.random.SeedGenerator(0), baseline_decay=1.0)

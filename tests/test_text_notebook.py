@@ -2,8 +2,10 @@
 
 - On a corpus this test writes (made-up sentences no grammar describes), at character level,
   overridden parameters must change the run: read back from the results JSON (parameters, corpus
-  size and vocabulary, model size, the Gumbel temperature schedule); grammar validity must be
-  reported as unavailable while n-gram validity is measured; ``export_samples`` must write
+  size and vocabulary, model size, the Gumbel temperature schedule); grammar validity, oracle NLL
+  and test NLL must be reported as unavailable while n-gram validity and length-matched diversity
+  are measured for all four generators (MLE, the adversarial-loss-off control, straight-through
+  and REINFORCE); ``export_samples`` must write
   1,000 lines of UTF-8 text.
 - A bad parameter or a bad corpus file must stop in the validation cell, naming the parameter,
   with nothing written.
@@ -67,6 +69,15 @@ def test_custom_corpus_at_character_level_with_overrides_and_export(tmp_path):
         assert 0 <= m["novel"] <= 1 and 0 <= m["distinct_2"] <= 1 and 0 <= m["self_bleu"] <= 1
         assert math.isnan(m["ngram_valid"]) or 0 <= m["ngram_valid"] <= 1
     assert results["references"]["training sentences"]["ngram_valid"] == 1.0
+    at_t1 = results["at_temperature_1"]   # no grammar: no oracle or test NLL; diversity at equal length still measured
+    assert set(at_t1) == {"MLE", "adv. loss off", "GAN straight-through", "GAN REINFORCE", "training sentences"}
+    for row in at_t1.values():
+        assert row["oracle_nll"] is None and row["test_nll"] is None
+        assert 0 <= row["distinct_2_matched"] <= 1 and 0 <= row["self_bleu_matched"] <= 1
+    assert 2 <= results["length_matched_sentences"] <= 200
+    assert len(results["reinforce_steps"]["reward"]) == 60 // 8
+    assert all(0 < r < 1 for r in results["reinforce_steps"]["reward"])
+    assert set(results["train_seconds"]) == {"mle", "gan", "adversarial_loss_off", "reinforce"}
     assert results["toy"]["in_training"] >= 0.9  # the five toy sentences are memorized even in quick mode
     assert len(list(outputs.glob("*.png"))) >= 3
 
@@ -100,3 +111,58 @@ def test_bad_corpus_file_stops_in_the_validation_cell(tmp_path, content):
         execute(tmp_path / "executed.ipynb", corpus_path=str(corpus), output_dir=str(tmp_path / "outputs"))
     assert_stopped_in_validation(info, tmp_path / "executed.ipynb", tmp_path / "outputs", "corpus_path", str(corpus),
                                  "ValueError")
+
+
+def _markdown(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def test_benchmark_table_is_quoted_from_the_reference_run():
+    """Notebook 04 and bench/README.md quote bench/reference/text_gan_04.json's table row for row, and every
+    'mean ± std' in the notebook's markdown is a value of that table or of its paired differences."""
+    import re
+
+    data = json.loads((ROOT / "bench" / "reference" / "text_gan_04.json").read_text(encoding="utf-8"))
+    rows = [line for line in data["markdown"].splitlines() if line.startswith("| `") or line.startswith("| fresh")]
+    assert len(rows) == 6 and len(data["settings"]["seeds"]) >= 3
+    notebook, readme = _markdown(NB04), (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    for row in rows:
+        assert row in notebook, f"notebook 04 does not quote this row of bench/reference/text_gan_04.json:\n{row}"
+        assert row in readme, f"bench/README.md does not quote this row of bench/reference/text_gan_04.json:\n{row}"
+    values = [(v["mean"], v["std"]) for row in data["table"].values() for v in row.values()]
+    values += [(v["mean"], v["std"]) for pair in data["differences"].values() for v in pair.values()]
+    prose = notebook.split("| row |")[0] + notebook.split("fresh grammar sentences |")[-1]   # the table itself left out
+    quoted = re.findall(r"([+−-]?\d+\.\d+) ± (\d+\.\d+)", prose)
+    assert quoted, "the notebook's prose quotes no mean ± std from the benchmark"
+    for mean, spread in quoted:
+        decimals = len(mean.split(".")[1])
+        m = float(mean.replace("−", "-"))
+        assert any(round(a, decimals) == m and round(s, decimals) == float(spread) for a, s in values), (
+            f"notebook 04 quotes {mean} ± {spread}, which is no value of bench/reference/text_gan_04.json")
+
+
+def test_benchmark_per_seed_numbers_are_quoted_from_the_reference_run():
+    """The notebook's per-seed quotes (discriminators at chance, seed 1's test NLL, the reference row's spread, the
+    run's wall-clock time) are the values of bench/reference/text_gan_04.json."""
+    import re
+
+    data = json.loads((ROOT / "bench" / "reference" / "text_gan_04.json").read_text(encoding="utf-8"))
+    seeds = [data["per_seed"][str(s)] for s in data["settings"]["seeds"]]
+    notebook = _markdown(NB04)
+
+    def three(row):
+        return ", ".join(f"{s['rows'][row]['d_fake_last_100']:.3f}" for s in seeds[:2]) + \
+            f" and {seeds[2]['rows'][row]['d_fake_last_100']:.3f}"
+
+    assert f"stayed at chance in all three seeds ({three('reinforce')})" in notebook
+    gan = [f"{s['rows']['gan-st']['d_fake_last_100']:.3f}" for s in seeds]
+    assert f"engaged in seeds 0 and 2 ({gan[0]} and {gan[2]}) and barely in seed 1 ({gan[1]})" in notebook
+    one = seeds[1]["rows"]
+    assert f"(test NLL {one['gan-st']['test_nll']:.3f} against {one['adv-off']['test_nll']:.3f})" in notebook
+    fresh = sorted(s["fresh"]["distinct_2_matched"] for s in seeds)
+    assert f"distinct-2 from {fresh[0]:.3f} to {fresh[-1]:.3f} across the seeds" in notebook
+    wall = re.search(r"the committed run took ([\d,]+) s of wall-clock time", notebook)
+    assert wall and int(wall.group(1).replace(",", "")) == round(data["wall_seconds"])
