@@ -3,7 +3,7 @@
 nbval executes the widget cells without a front end; only a browser shows whether the controls
 render ("Error displaying widget" / "Loading widget..." when ipywidgets and jupyterlab_widgets
 drift apart), whether they react, and whether a live view floods the page. For each notebook
-with a widget (01 and 05: the playground, 06: the latent explorer) this test
+with a widget (01 and 05: the playground, 06: the latent explorer and the completion widget) this test
 
 1. starts JupyterLab through the README's command (``python3 course.py lab``) on a temporary
    copy of the notebooks (so nothing is ever saved into ``notebooks/``) and reads the URL it prints;
@@ -11,7 +11,8 @@ with a widget (01 and 05: the playground, 06: the latent explorer) this test
    download), runs all cells in quick mode and checks: every code cell ran, no error output,
    at most ``MAX_OUTPUTS_PER_CELL`` outputs and ``MAX_STREAM_LINES`` lines of text per cell;
 3. checks the widget renders as real controls, moves a control and checks the widget's output
-   area changes, and saves element screenshots into ``build/browser/``;
+   area changes, and saves element screenshots into ``build/browser/`` (06 has two widgets, the
+   latent explorer and the completion widget: both are checked);
 4. stops JupyterLab (with its kernels) and Chromium by their process ids.
 
 Runs only under ``python3 course.py test-browser`` (it sets GAN_COURSE_BROWSER=1 and installs
@@ -207,10 +208,12 @@ def _check_cells(cells, name):
     return problems
 
 
-def _widget_cell(page, cells, name):
+def _widget_cell(page, cells, name, which=-1):
     found = [c["index"] for c in cells if any(o["widget"] for o in c["outputs"])]
     assert found, f"{name}: no cell displays an ipywidgets widget"
-    index = found[-1]
+    index = found[which]
+    page.evaluate("() => document.querySelectorAll('[data-browser-test]')"
+                  ".forEach(n => n.removeAttribute('data-browser-test'))")
     page.evaluate("(i) => window.__nb.content.scrollToItem(i, 'start')", index)
     try:
         page.wait_for_function(WIDGET_READY, arg=[index, CONTROLS, list(WIDGET_STRINGS)], timeout=60_000)
@@ -295,10 +298,32 @@ def _explorer(cell, stem):
     return "digit dropdown 7 -> 3 and thickness slider 0.00 -> 0.25 (arrow key): the image changed each time"
 
 
+def _completer(cell, stem):
+    """06: enlarge the hole (size slider) and pick another held-out image; the completion panels change each time."""
+    output = cell.locator(".widget-output").first
+    image = output.locator("img")
+
+    def src():
+        return image.first.get_attribute("src") if image.count() == 1 else None
+
+    _wait(lambda: src() is not None, 60, "the completion widget's first image")
+    first = src()
+    _shot(cell.locator(".jp-Cell-outputArea"), f"{stem}_completion_before")
+    _move_slider(_slider(cell, "size"), "ArrowRight", "13")
+    _wait(lambda: src() not in (None, first), 90, "new completions after enlarging the hole")
+    second = src()
+    _move_slider(_slider(cell, "held-out image"), "ArrowRight", "5")
+    _wait(lambda: src() not in (None, second), 90, "new completions after choosing another held-out image")
+    _shot(cell.locator(".jp-Cell-outputArea"), f"{stem}_completion_after")
+    return ("completion widget: size slider 12 -> 13 and held-out image slider 4 -> 5 (arrow keys): the panels changed "
+            "each time")
+
+
+# notebook -> [(which widget cell: its position among the cells that display a widget, what to do with it)]
 CASES = {
-    "01_gan_concepts.ipynb": lambda cell, stem: _playground(cell, stem, "100"),
-    "05_failure_modes.ipynb": lambda cell, stem: _playground(cell, stem, "200"),
-    "06_applications.ipynb": _explorer,
+    "01_gan_concepts.ipynb": [(-1, lambda cell, stem: _playground(cell, stem, "100"))],
+    "05_failure_modes.ipynb": [(-1, lambda cell, stem: _playground(cell, stem, "200"))],
+    "06_applications.ipynb": [(0, _explorer), (-1, _completer)],
 }
 
 
@@ -316,9 +341,11 @@ def test_notebook_widgets_in_the_browser(name, lab, browser):
         cells = page.evaluate(CELLS, "application/vnd.jupyter.widget-view+json")
         problems = _check_cells(cells, name)
         assert ran is True and not problems, "\n".join([f"{name}: run all cells returned {ran!r}", *problems])
-        index, cell = _widget_cell(page, cells, name)
-        _shot(cell.locator(".jp-Cell-outputArea"), f"{stem}_widget")
-        moved = CASES[name](cell, stem)
+        moved = []
+        for which, case in CASES[name]:
+            index, cell = _widget_cell(page, cells, name, which)
+            _shot(cell.locator(".jp-Cell-outputArea"), f"{stem}_widget" + ("" if which == -1 else f"_{index}"))
+            moved.append(f"cell {index}: {case(cell, stem)}")
         page_text = page.evaluate("() => document.body.textContent")
         assert not [s for s in WIDGET_STRINGS if s in page_text], f"{name}: a widget placeholder is on the page"
         widget_errors = [e for e in console_errors if "widget" in e.lower()]
@@ -326,7 +353,7 @@ def test_notebook_widgets_in_the_browser(name, lab, browser):
         most = max(len(c["outputs"]) for c in cells)
         lines = max(sum(o["lines"] for o in c["outputs"]) for c in cells)
         print(f"{name}: all {len(cells)} code cells ran in {seconds:.0f} s, no errors, at most {most} outputs "
-              f"and {lines} lines of text in a cell; widget in cell {index}: {moved}")
+              f"and {lines} lines of text in a cell; widgets: {'; '.join(moved)}")
     finally:
         try:
             page.evaluate(CLOSE)
