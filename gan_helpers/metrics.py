@@ -647,3 +647,47 @@ def memorization_check(train_images, held_out_images, fake_images, evaluator=Non
     result["copies"] = bool(any(result[space]["near_copies"] > factor * result[space]["expected_near_copies"]
                                 for space in ("pixels", "features")))
     return result
+
+
+# ----------------------------------------------------------------------------- within-mode spread
+def mode_spread(samples, modes, std: float, threshold: float = 3.0) -> dict:
+    """How wide the high-quality samples are around their modes, relative to the real data.
+
+    :func:`mode_coverage` counts a sample as high quality when it lies within ``threshold * std``
+    of its nearest centre, so samples that are *too tight* score as well as real ones (a generator
+    that puts every sample exactly on the centres scores 100 %). This measure catches that: over
+    the high-quality samples ``x`` with nearest centre ``mu``,
+
+    ``spread = sqrt( mean |x - mu|^2 / E[|x - mu|^2  |  |x - mu| < threshold * std] )``
+
+    where the expectation is that of the real mixture component (isotropic Gaussian of standard
+    deviation ``std`` in ``d`` dimensions, truncated at ``threshold * std`` like the high-quality
+    test): ``E = std^2 * d * P(chi2_{d+2} < t^2) / P(chi2_d < t^2)`` with ``t = threshold``. Real
+    samples score 1 (up to sampling noise), samples too tight score below 1 (all on the centres:
+    0), samples too wide above 1 (at most ``threshold * std / sqrt(E)``).
+
+    Returns ``{"spread": float, "per_mode": list}``: the pooled value over all high-quality
+    samples, and the same ratio per mode (NaN for a mode with no high-quality sample);
+    ``spread`` is NaN when no sample is high quality.
+
+    Defined in notebook 05 (section 1, next to the high-quality share).
+    """
+    from scipy.stats import chi2
+
+    samples, modes = _as_2d("samples", samples), _as_2d("modes", modes)
+    if samples.shape[1] != modes.shape[1]:
+        raise ValueError(f"samples and modes must have the same dimension; got {samples.shape[1]} and {modes.shape[1]}")
+    std, threshold = positive_number("std", std), positive_number("threshold", threshold)
+    dim = samples.shape[1]
+    expected = std ** 2 * dim * chi2.cdf(threshold ** 2, dim + 2) / chi2.cdf(threshold ** 2, dim)
+    squared = np.sum((samples[:, None, :] - modes[None, :, :]) ** 2, axis=-1)
+    nearest = squared.argmin(axis=1)
+    r2 = squared[np.arange(len(samples)), nearest]
+    good = r2 < (threshold * std) ** 2
+    per_mode = [float(np.sqrt(r2[good & (nearest == k)].mean() / expected)) if np.any(good & (nearest == k))
+                else float("nan") for k in range(len(modes))]
+    spread = float(np.sqrt(r2[good].mean() / expected)) if np.any(good) else float("nan")
+    return {"spread": spread, "per_mode": per_mode}
+
+
+__all__.append("mode_spread")

@@ -624,3 +624,31 @@ def test_classifier_metrics_precision_recall_and_features(evaluator, mnist):
         measure.precision_recall(x_test[:300], seed=0.5)
     with pytest.raises(ValueError, match=r"fake_images must have shape"):
         measure.precision_recall(np.zeros((10, 32, 32, 3)))
+
+
+# ------------------------------------------------------------------------------ mode_spread
+def test_mode_spread_hand_computed_and_real_samples():
+    from scipy.stats import chi2
+
+    from gan_helpers.metrics import mode_spread
+
+    modes = np.array([[0.0, 0.0], [10.0, 0.0]])
+    # every high-quality sample at distance 0.1 from its centre (std 0.1): r^2 = 0.01
+    expected = 0.01 * 2 * chi2.cdf(9, 4) / chi2.cdf(9, 2)   # truncated E|x - mu|^2 in 2-D
+    assert math.isclose(expected, 0.01 * 2 * (1 - 4.5 * math.exp(-4.5) / (1 - math.exp(-4.5))), rel_tol=1e-9)
+    ring = np.array([[0.1, 0.0], [0.0, 0.1], [10.0, -0.1], [5.0, 5.0]])   # the last one is not high quality
+    result = mode_spread(ring, modes, std=0.1)
+    assert math.isclose(result["spread"], math.sqrt(0.01 / expected), rel_tol=1e-9)
+    assert all(math.isclose(v, math.sqrt(0.01 / expected), rel_tol=1e-9) for v in result["per_mode"])
+    # samples exactly on the centres: spread 0; a mode without high-quality samples: NaN
+    assert mode_spread(np.array([[0.0, 0.0]]), modes, std=0.1)["spread"] == 0.0
+    assert math.isnan(mode_spread(np.array([[0.0, 0.0]]), modes, std=0.1)["per_mode"][1])
+    assert math.isnan(mode_spread(np.array([[5.0, 5.0]]), modes, std=0.1)["spread"])
+    # real samples score 1, samples at half the real std about 0.5
+    rng = np.random.default_rng(0)
+    real = modes[rng.integers(0, 2, 20_000)] + rng.normal(0, 0.1, (20_000, 2))
+    tight = modes[rng.integers(0, 2, 20_000)] + rng.normal(0, 0.05, (20_000, 2))
+    assert abs(mode_spread(real, modes, std=0.1)["spread"] - 1.0) < 0.02
+    assert 0.48 < mode_spread(tight, modes, std=0.1)["spread"] < 0.54
+    with pytest.raises(ValueError, match="std"):
+        mode_spread(real, modes, std=0.0)
