@@ -905,3 +905,401 @@ def check_k_step_train_step(exercise, make_k_step_train_step, k=3):
 
 __all__ += ["check_optimal_discriminator_at_a_point", "check_generator_loss_run", "check_modes_captured",
             "check_bridges_between_modes", "check_k_step_train_step"]
+
+
+# ---- notebook 04: text GANs
+def check_gumbel_max_shares(exercise, answer, probs, n=10_000, tolerance=0.02, seed=0) -> bool | None:
+    """``answer``: the share of each of the 5 words among ``n`` Gumbel-max draws from ``probs``.
+
+    The exercise fixes the random numbers (``rng = np.random.default_rng(seed)``,
+    ``u = rng.uniform(size=(n, 5))``, or ``rng.gumbel(size=(n, 5))``), so the shares of the trick,
+    ``argmax(log p + g)`` row by row, are known exactly: accepted only when the answer is those shares.
+    Shares that are close to ``probs`` but come from another sampler (``rng.choice``,
+    ``rng.multinomial``) are rejected with a hint, as are typed-in numbers and non-counts."""
+    import numpy as np
+
+    if unanswered(exercise, answer, "the shares of your 10,000 words"):
+        return None
+    try:
+        shares = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"the answer must be 5 numbers (one share per word); got {type(answer).__name__}.")
+    probs = np.asarray(probs, dtype=float)
+    if shares.shape != probs.shape:
+        return report(exercise, False, f"the answer must hold {probs.size} shares, one per word; got shape {shares.shape}.")
+    if np.any(shares < 0) or abs(shares.sum() - 1) > 1e-6:
+        return report(exercise, False, f"shares are non-negative and add up to 1; yours add up to {shares.sum():.4f}.")
+    if not np.allclose(shares * n, np.round(shares * n), atol=1e-6):
+        return report(exercise, False, f"these are not counts out of {n:,} draws: divide np.bincount(words, minlength=5) "
+                                       f"by {n:,}.")
+    gap = float(np.abs(shares - probs).max())
+    if gap > tolerance:
+        return report(exercise, False, f"the largest gap to probs is {gap:.3f}: add Gumbel noise -log(-log(u)) to the "
+                                       "*log*-probabilities (or logits), then take the argmax of each row.")
+    expected = []
+    for draw in ("uniform", "gumbel"):
+        rng = np.random.default_rng(seed)
+        g = -np.log(-np.log(rng.uniform(size=(n, probs.size)))) if draw == "uniform" else rng.gumbel(size=(n, probs.size))
+        expected.append(np.bincount(np.argmax(np.log(probs) + g, axis=1), minlength=probs.size) / n)
+    if not any(np.abs(shares - e).max() <= 2 / n for e in expected):
+        return report(exercise, False, "these shares are close to probs, but they are not the Gumbel-max draws the "
+                                       f"exercise asks for: with rng = np.random.default_rng({seed}) draw "
+                                       f"u = rng.uniform(size=({n:_}, 5)), add -np.log(-np.log(u)) to np.log(probs) and "
+                                       "take the argmax of each row (rng.choice or rng.multinomial sample p directly, "
+                                       "without the trick).")
+    return report(exercise, True, praise=f"Largest gap to probs {gap:.3f}: the argmax of log p + Gumbel noise is a "
+                                         "draw from p.")
+
+
+def check_from_scratch(exercise, answer, pretrained, quality_key="grammatical", at_most=0.5) -> bool | None:
+    """``answer``: the dict that ``measure`` returned for a GAN trained without MLE pre-training.
+
+    Accepted when it is such a measurement (``quality_key``, ``unique``, ``mean_length``, ``n``), of
+    at least 100 sentences, whose quality is below ``at_most`` times the pre-trained GAN's
+    (``pretrained``): 600 adversarial steps from random weights do not reach a pre-trained model's
+    quality, so a measurement that does is of a pre-trained model (the GAN or the MLE model sampled
+    again). Prints both qualities side by side."""
+    if unanswered(exercise, answer, "the dict returned by measure(...)"):
+        return None
+    keys = (quality_key, "unique", "mean_length", "n")
+    if not isinstance(answer, dict) or any(k not in answer for k in keys):
+        return report(exercise, False, "the answer must be the dict that measure(make_sampler(g, 0)) returns "
+                                       f"(with the keys {', '.join(keys)}).")
+    if answer == pretrained or answer is pretrained:
+        return report(exercise, False, "this is the pre-trained GAN's measurement: train a new generator from "
+                                       "fresh weights (new_generator(), no set_weights) and measure that one.")
+    if not isinstance(answer["n"], int) or answer["n"] < 100:
+        return report(exercise, False, f"measure at least 100 sentences (measure() uses eval_samples); got {answer['n']!r}.")
+    quality = answer[quality_key]
+    if quality is None or not 0 <= quality <= 1:
+        return report(exercise, False, f"{quality_key} must be a share between 0 and 1; got {quality!r}.")
+    if quality > at_most * pretrained[quality_key]:
+        return report(exercise, False, f"{quality_key} {quality:.1%} is close to the pre-trained GAN's "
+                                       f"({pretrained[quality_key]:.1%}): this measures a pre-trained model. Train "
+                                       "new_generator() (no set_weights, no MLE steps) with make_gan_step, then "
+                                       "measure make_sampler(g, 0).")
+    return report(exercise, True, praise=f"From scratch: {quality_key} {quality:.1%}, unique {answer['unique']:.1%}, "
+                                         f"mean length {answer['mean_length']:.1f}; the pre-trained GAN: "
+                                         f"{pretrained[quality_key]:.1%}.")
+
+
+def check_soft_fake_accuracy(exercise, answer, generator, batches, vocab_size, at_least=0.9,
+                             seed=12345) -> bool | None:
+    """``answer``: a discriminator trained on real one-hot sentences against *soft* Gumbel-softmax
+    fakes of ``generator``.
+
+    The check measures it itself, on the next batch of ``batches`` (real ids) and as many new soft
+    fakes (``generator.generate(n, 1.0, hard=False)``): accuracy = (share of real logits > 0 + share of
+    fake logits < 0) / 2. Accepted from ``at_least`` (the format leak makes it near 100 %); a typed-in
+    number, or an untrained discriminator (near 50 %), is rejected."""
+    if unanswered(exercise, answer, "your trained discriminator"):
+        return None
+    import numpy as np
+
+    if not callable(answer) or not hasattr(answer, "trainable_variables"):
+        return report(exercise, False, f"the answer must be the trained discriminator itself (a Keras model, e.g. "
+                                       f"exercise_3 = d); got {type(answer).__name__}. The check measures its accuracy.")
+    import keras
+    import tensorflow as tf
+
+    real_ids = next(batches)
+    fake = generator.generate(int(tf.shape(real_ids)[0]), 1.0, hard=False, seed=keras.random.SeedGenerator(seed))
+    try:
+        real_logits = np.asarray(answer(tf.one_hot(real_ids, vocab_size))).reshape(-1)
+        fake_logits = np.asarray(answer(fake)).reshape(-1)
+    except Exception as error:  # noqa: BLE001 (any failure of the learner's model is reported, not raised)
+        return report(exercise, False, f"calling your discriminator on one-hot sentences failed: {error}")
+    value = 0.5 * (float(np.mean(real_logits > 0)) + float(np.mean(fake_logits < 0)))
+    if value < at_least:
+        return report(exercise, False, f"on a new batch this discriminator's accuracy is {value:.0%}: train it for 100 "
+                                       "steps on real one-hot sentences against soft fakes (hard=False), real -> 1, "
+                                       "fake -> 0, and pass the trained model.")
+    return report(exercise, True, praise=f"{value:.0%} on a new batch of real and soft fake sentences: soft vectors are "
+                                         "recognisable whatever the words.")
+
+
+def check_oracle_nll_by_hand(exercise, answer, tokens) -> bool | None:
+    """``answer``: -log p_grammar(tokens) in nats, computed by multiplying rule probabilities by hand.
+
+    Compared with ``gan_helpers.grammar.oracle_nll`` (relative 1e-4); per-token, log10 and
+    log-probability (sign) mistakes get their own hints."""
+    import math
+
+    from gan_helpers.grammar import oracle_nll
+
+    if unanswered(exercise, answer, "-log p of the sentence (nats)"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"the answer must be one number (nats); got {answer!r}.")
+    expected = oracle_nll(list(tokens))
+    if close(value, expected, rel=1e-4):
+        return report(exercise, True, praise=f"p = {math.exp(-expected):.2e}: each rule's probability, and 1 / (number "
+                                             "of words) for each word picked from a list.")
+    if close(-value, expected, rel=1e-4):
+        return report(exercise, False, "that is log p; the NLL is -log p (a positive number).")
+    if close(value, expected / math.log(10), rel=1e-4):
+        return report(exercise, False, "that is in log base 10; use the natural log (nats).")
+    if close(value, expected / len(tokens), rel=1e-4):
+        return report(exercise, False, "that is per token; give the NLL of the whole sentence.")
+    return report(exercise, False, f"{value:g} nats is not -log p of this sentence: list the rules of its derivation "
+                                   "(S, the subject with its relative clause, the verb phrase, the object) and each "
+                                   "word's probability, 1 / len(grammar.LEXICON[symbol]).")
+
+
+__all__ += ["check_gumbel_max_shares", "check_from_scratch", "check_soft_fake_accuracy", "check_oracle_nll_by_hand"]
+
+
+# ---- notebook 06: applications (conditional GAN, latent editing, augmentation, image completion)
+def check_label_blind_accuracy(exercise, answer) -> bool | None:
+    """``answer``: the mean per-class accuracy (requested digit read as requested) of a generator
+    that ignores its label but draws all ten digits equally often: 0.1."""
+    if unanswered(exercise, answer, "a number between 0 and 1 in answer_1"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"{answer!r} is not a number.")
+    if not 0 <= value <= 1:
+        return report(exercise, False, f"{value:g} is not a share: an accuracy lies between 0 and 1.")
+    if abs(value - 0.1) >= 0.01:
+        return report(exercise, False, "for each request, how often is a random digit the right one?")
+    return report(exercise, True, praise="A random digit is the requested one once in ten: the floor of section "
+                                         "4's table. The ceiling is not 100 %: real digits reach the evaluator's "
+                                         "own accuracy, and clear, typical generated digits can even score above "
+                                         "it (section 4).")
+
+
+def _reference_contextual_loss(fake_images, images, visible):
+    import numpy as np
+
+    return np.sum(np.abs(np.asarray(visible) * (np.asarray(fake_images) - np.asarray(images))), axis=(1, 2, 3))
+
+
+def check_contextual_loss(exercise, loss_function) -> bool | None:
+    """``loss_function(fake_images, images, visible)``: the contextual loss of notebook 06, section 7
+    (Yeh et al. 2017), one number per image: ``sum over pixels of |visible * (fake_images - images)|``
+    for images of shape (N, 28, 28, 1) and a mask ``visible`` (1 visible, 0 hidden) of the same shape.
+    Tried on random images with random holes, where every wrong variant (no mask, the hidden pixels,
+    squares, a mean, one number for the batch) gives other numbers."""
+    import numpy as np
+
+    rng = np.random.default_rng(6)
+    fake_images, images = rng.uniform(-1, 1, size=(2, 3, 28, 28, 1)).astype("float32")
+    visible = np.ones((3, 28, 28, 1), "float32")
+    for i, (top, left) in enumerate([(2, 5), (10, 10), (15, 3)]):
+        visible[i, top:top + 9, left:left + 12] = 0.0
+    value, verdict = _call_first(exercise, loss_function, fake_images, images, visible)
+    if verdict is False:
+        return False
+    if value is None:
+        print(f"Exercise {exercise}: not answered yet (write the body of the function in the cell above and run it "
+              "again).")
+        return None
+    try:
+        value = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        return report(exercise, False, f"your function returned {type(value).__name__}, not numbers.")
+    expected = _reference_contextual_loss(fake_images, images, visible)
+    if value.shape != (3,):
+        return report(exercise, False, f"for 3 images it returned shape {value.shape}: the search needs one loss per "
+                                       "image (sum over the pixels of each image, not over the batch).")
+    if np.allclose(value, _reference_contextual_loss(fake_images, images, 1 - visible), rtol=1e-4):
+        return report(exercise, False, "it measures the hidden pixels: the loss must compare the pixels that are "
+                                       "still there (visible = 1).")
+    if np.allclose(value, _reference_contextual_loss(fake_images, images, np.ones_like(visible)), rtol=1e-4):
+        return report(exercise, False, "it compares every pixel, the hole too: multiply the difference by the mask.")
+    if not np.allclose(value, expected, rtol=1e-4, atol=1e-3):
+        return report(exercise, False, "the numbers differ from the L1 distance on the visible pixels (absolute "
+                                       "differences, multiplied by the mask, summed over each image).")
+    return report(exercise, True, praise="This is the first term of the search of section 7.")
+
+
+def _columns_with_ink(images):
+    import numpy as np
+
+    return np.sum(np.asarray(images)[..., 0].max(axis=1) > 0.0, axis=1)
+
+
+def _quartile_direction(z, labels, values):
+    import numpy as np
+
+    high, low = np.zeros(len(z), bool), np.zeros(len(z), bool)
+    for k in np.unique(labels):
+        idx = np.flatnonzero(labels == k)
+        lo, hi = np.quantile(values[idx], [0.25, 0.75])
+        high[idx[values[idx] >= hi]], low[idx[values[idx] <= lo]] = True, True
+    return z[high].mean(axis=0) - z[low].mean(axis=0)
+
+
+def check_width_direction(exercise, width_direction, probe_z, probe_labels, probe_images, generate, edit_z) -> bool | None:
+    """``width_direction``: notebook 06's attribute vector for the width of a digit (the number of
+    columns that contain ink, pixel > 0), found like the thickness and slant vectors of section 5:
+    mean ``probe_z`` of the widest quarter minus that of the narrowest quarter, decided within each
+    label. Compared with that recipe by its cosine (>= 0.8 passes, so small changes of the recipe
+    pass, another attribute or the opposite sign does not), then applied: ``generate(edit_z +- 2 v)``
+    must give wider digits at +2 than at -2."""
+    import numpy as np
+
+    if unanswered(exercise, width_direction, "a vector of size latent_dim in width_direction"):
+        return None
+    try:
+        direction = np.asarray(width_direction, dtype="float64")
+    except (TypeError, ValueError):
+        return report(exercise, False, f"{type(width_direction).__name__} is not a vector of numbers.")
+    probe_z = np.asarray(probe_z, dtype="float64")
+    if direction.shape != probe_z.shape[1:]:
+        return report(exercise, False, f"it has shape {direction.shape}; a direction in latent space has one number "
+                                       f"per latent dimension: shape {probe_z.shape[1:]}.")
+    if not np.all(np.isfinite(direction)) or np.linalg.norm(direction) == 0:
+        return report(exercise, False, "it is zero or not finite: no direction at all.")
+    expected = _quartile_direction(probe_z, np.asarray(probe_labels), _columns_with_ink(probe_images))
+    cosine = float(direction @ expected / (np.linalg.norm(direction) * np.linalg.norm(expected)))
+    if cosine <= -0.8:
+        return report(exercise, False, "it points the other way: from wide digits towards narrow ones (wide minus "
+                                       "narrow, not narrow minus wide).")
+    if cosine < 0.8:
+        return report(exercise, False, f"its cosine with the width direction is {cosine:+.2f}: measure the columns "
+                                       "with ink on probe_images and average probe_z over the widest and the "
+                                       "narrowest quarter of each digit, as attribute_direction does.")
+    edit_z = np.asarray(edit_z, dtype="float32")
+    narrow, wide = (float(np.mean(_columns_with_ink(generate(edit_z + a * direction.astype("float32")))))
+                    for a in (-2.0, 2.0))
+    if not wide > narrow:
+        return report(exercise, False, f"applied to edit_z it gives {narrow:.1f} columns at alpha -2 and {wide:.1f} "
+                                       "at +2: the width does not grow.")
+    return report(exercise, True, praise=f"Mean width {narrow:.1f} columns at alpha -2, {wide:.1f} at +2 (cosine "
+                                         f"{cosine:+.2f} with the recipe). Now compare it with the slant direction.")
+
+
+def check_small_gan_accuracies(exercise, accuracies, augmentation) -> bool | None:
+    """``accuracies``: notebook 06's exercise 3, the held-out accuracy of "real + GAN" with a GAN
+    trained on the labelled digits only, one per augmentation seed. The check can only test the form
+    (one share in [0, 1] per seed of section 6) and that the numbers are not one of section 6's own
+    rows (``augmentation``: setting -> accuracies); it cannot tell which GAN made the digits. Then
+    it prints the paired difference with section 6's "real only"."""
+    import numpy as np
+
+    if unanswered(exercise, accuracies, "the list of accuracies in exercise_3"):
+        return None
+    try:
+        values = np.asarray(accuracies, dtype="float64")
+    except (TypeError, ValueError):
+        return report(exercise, False, f"{accuracies!r} is not a list of numbers.")
+    seeds = len(augmentation["real only"])
+    if values.ndim != 1 or len(values) != seeds:
+        return report(exercise, False, f"it holds {values.size} number(s) in shape {values.shape}: section 6 ran "
+                                       f"{seeds} seed(s), so give one accuracy per seed, in the same order.")
+    if not np.all((values >= 0) & (values <= 1)):
+        return report(exercise, False, "an accuracy is a share between 0 and 1 (0.82, not 82).")
+    for name, row in augmentation.items():
+        if np.allclose(values, np.asarray(row, dtype="float64")):
+            return report(exercise, False, f"these are section 6's own \"{name}\" numbers: train a new GAN on the "
+                                           "labelled digits of each seed and measure its digits.")
+    difference = values - np.asarray(augmentation["real only"], dtype="float64")
+    spread = f" ± {100 * difference.std(ddof=1) / np.sqrt(seeds):.1f}" if seeds > 1 else ""
+    # the numbers have the right form; whether they are right only a re-run of the experiment can tell
+    print(f"Exercise {exercise}: recorded (this check tests only the form of your numbers). Real + small-GAN digits "
+          f"minus real only: {100 * difference.mean():+.1f}{spread} points (mean ± standard error over {seeds} seed(s)); "
+          "compare with Solution 3.")
+    return True
+
+
+__all__ += ["check_label_blind_accuracy", "check_contextual_loss", "check_width_direction",
+            "check_small_gan_accuracies"]
+
+
+# ---- notebook 05: failure modes and their fixes
+def check_reverse_kl_by_hand(exercise, answer, n_modes=8) -> bool | None:
+    """``answer``: the reverse KL of high-quality samples split half and half over 2 of ``n_modes`` modes.
+
+    Expected ``2 * 1/2 * log((1/2) / (1/n_modes)) = log(n_modes / 2)`` (natural log); base-10,
+    sign and one-mode mistakes get their own hints."""
+    import math
+
+    if unanswered(exercise, answer, "the reverse KL (a number)"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"the answer must be one number; got {answer!r}.")
+    expected = math.log(n_modes / 2)
+    if close(value, expected, rel=1e-2):
+        return report(exercise, True, praise=f"KL = log {n_modes // 2} = {expected:.3f}: every mode that gets q_k = 1/2 "
+                                             f"instead of 1/{n_modes} adds q_k log(q_k K).")
+    if close(value, expected / math.log(10), rel=1e-2):
+        return report(exercise, False, "that is in log base 10; the benchmark uses the natural log.")
+    if close(-value, expected, rel=1e-2):
+        return report(exercise, False, "a KL divergence is never negative: sum q_k log(q_k / p_k), q first.")
+    if close(value, math.log(n_modes), rel=1e-2):
+        return report(exercise, False, f"log {n_modes} is the KL of a generator on ONE mode; here two modes share "
+                                       "the samples.")
+    if close(value, expected / 2, rel=1e-2):
+        return report(exercise, False, "that is one mode's term; add the terms of both modes.")
+    return report(exercise, False, f"{value:g} is not the reverse KL: q = (1/2, 1/2) on two modes, p = 1/{n_modes} each; "
+                                   "sum q_k log(q_k / p_k) over the modes with q_k > 0.")
+
+
+def _reference_fair_share(counts, n_samples):
+    return sum(min(c, n_samples / len(counts)) for c in counts) / n_samples
+
+
+def check_fair_share(exercise, fair_share) -> bool | None:
+    """``fair_share(counts, n_samples)``: the share of samples that are high quality, each mode's
+    high-quality count capped at its fair share ``n_samples / K`` (``K = len(counts)``).
+
+    Tried on hand-made cases: a balanced generator, one mode only, an overfull mode next to empty
+    ones, and samples that are not high quality at all."""
+    cases = [([100, 100, 100, 100], 400), ([400, 0, 0, 0], 400), ([250, 50, 50, 0], 400), ([60, 40, 10, 0], 400),
+             ([0, 0, 0, 0], 400), ([300, 310, 290, 300, 295, 305, 300, 300], 2500)]
+    value, verdict = _call_first(exercise, fair_share, *cases[0])
+    if verdict is False:
+        return False
+    if value is None:
+        return unanswered(exercise, None, "your code in fair_share") and None
+    for counts, n in cases:
+        try:
+            value = float(fair_share(list(counts), n))
+        except Exception as error:  # the learner's code may fail in any way
+            return report(exercise, False, f"fair_share({counts}, {n}) raised {type(error).__name__}: {error}.")
+        expected = _reference_fair_share(counts, n)
+        if not close(value, expected, rel=1e-6, abs_=1e-9):
+            high_quality = sum(counts) / n
+            hint = ("that is the plain high-quality share: cap each mode's count at n_samples / K first"
+                    if close(value, high_quality, rel=1e-6) else
+                    "divide the capped sum by n_samples (a share between 0 and 1)" if close(value, expected * n, rel=1e-6)
+                    else "each mode counts min(its high-quality count, n_samples / K); add them up and divide by n_samples")
+            return report(exercise, False, f"fair_share({counts}, {n}) = {value:g}, expected {expected:g}: {hint}.")
+    return report(exercise, True, praise="One mode, however perfect, scores at most 1/K; real data score about 0.97 "
+                                         "(a random draw gives some modes more than n/K samples: the surplus is lost).")
+
+
+def check_dirac_smallest_gamma(exercise, answer, h=0.2, f_prime_0=0.5) -> bool | None:
+    """``answer``: the smallest R1 weight gamma for which simultaneous gradient descent with step ``h``
+    converges on the Dirac GAN.
+
+    Near the equilibrium a step multiplies distances by ``|1 + h lambda|`` with
+    ``lambda = -gamma/2 +- i sqrt(f'(0)^2 - gamma^2/4)``: ``|1 + h lambda|^2 = 1 - h gamma + h^2 f'(0)^2``,
+    below 1 exactly when ``gamma > h f'(0)^2``. Accepted within 5 % (a numerical search finds it
+    to about that precision)."""
+    if unanswered(exercise, answer, "the smallest gamma"):
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"the answer must be one number; got {answer!r}.")
+    expected = h * f_prime_0 ** 2
+    if close(value, expected, rel=0.05):
+        return report(exercise, True, praise=f"gamma > h f'(0)^2 = {expected:g}: |1 + h lambda|^2 = 1 - h gamma + "
+                                             "h^2 f'(0)^2. The smaller the step, the less damping it needs.")
+    if value <= 0:
+        return report(exercise, False, "without the penalty (gamma = 0) the simultaneous steps spiral out for every h > 0.")
+    if value < expected:
+        return report(exercise, False, f"with gamma = {value:g} the steps near the equilibrium still spiral out, "
+                                       "slowly: start closer to (0, 0) or run more steps, and watch the distance.")
+    return report(exercise, False, f"gamma = {value:g} converges, but a smaller gamma does too: find where |1 + h lambda| "
+                                   "crosses 1 (by bisection on dirac_descend, or from the eigenvalues).")
+
+
+__all__ += ["check_reverse_kl_by_hand", "check_fair_share", "check_dirac_smallest_gamma"]

@@ -125,7 +125,8 @@ def test_wrong_answer_is_rejected(number, wrong):
 def test_right_answer_is_accepted(number):
     printed, result = run_exercise(CELLS[number], RIGHT[number], namespace())
     assert result is True, printed
-    assert f"Exercise {number}: correct!" in printed
+    # exercise 3's check can test only the form of the numbers: it says "recorded", never "correct!"
+    assert f"Exercise {number}: {'recorded' if number == 3 else 'correct!'}" in printed
 
 
 def test_the_width_check_applies_the_direction():

@@ -159,7 +159,8 @@ def test_benchmark_per_seed_numbers_are_quoted_from_the_reference_run():
 
     assert f"stayed at chance in all three seeds ({three('reinforce')})" in notebook
     gan = [f"{s['rows']['gan-st']['d_fake_last_100']:.3f}" for s in seeds]
-    assert f"engaged in seeds 0 and 2 ({gan[0]} and {gan[2]}) and barely in seed 1 ({gan[1]})" in notebook
+    assert (f"furthest from chance in seed 0 ({gan[0]}), less in seed 2 ({gan[2]}) and hardly at all in seed 1 "
+            f"({gan[1]})") in notebook
     one = seeds[1]["rows"]
     assert f"(test NLL {one['gan-st']['test_nll']:.3f} against {one['adv-off']['test_nll']:.3f})" in notebook
     fresh = sorted(s["fresh"]["distinct_2_matched"] for s in seeds)
