@@ -73,3 +73,25 @@ def code_cell(notebook: str, defines: str) -> str:
     """The source of the notebook's first code cell that contains ``defines``."""
     nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
     return next(cell.source for cell in nb.cells if cell.cell_type == "code" and defines in cell.source)
+
+
+def standard_exercise_tests(cells: dict, wrong: dict, namespace):
+    """The two tests every exercise notebook has, parametrized over its exercises: the committed cell
+    says "not answered yet" (and its check returns None), and each injected wrong answer in
+    ``wrong`` ({number: [answer source, ...]}) is rejected with a reason. ``namespace()`` builds
+    a fresh namespace per run. Use: ``test_committed_cell_is_unanswered, test_wrong_answer_is_rejected
+    = standard_exercise_tests(CELLS, WRONG, namespace)``."""
+    import pytest
+
+    @pytest.mark.parametrize("number", sorted(cells))
+    def test_committed_cell_is_unanswered(number):
+        printed, result = run_exercise(cells[number], None, namespace())
+        assert result is None and f"Exercise {number}: not answered yet" in printed
+
+    @pytest.mark.parametrize("number,wrong_answer", [(n, w) for n, ws in wrong.items() for w in ws])
+    def test_wrong_answer_is_rejected(number, wrong_answer):
+        printed, result = run_exercise(cells[number], wrong_answer, namespace())
+        assert result is False, printed
+        assert f"Exercise {number}: not yet, because" in printed
+
+    return test_committed_cell_is_unanswered, test_wrong_answer_is_rejected

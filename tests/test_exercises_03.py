@@ -11,7 +11,7 @@ notebook: ``checks``, NumPy, and stand-ins for the run's ``history``, ``step_cos
 import nbformat
 import numpy as np
 import pytest
-from exercise_harness import ROOT, exercise_cells, folded_solutions, run_exercise
+from exercise_harness import ROOT, exercise_cells, folded_solutions, run_exercise, standard_exercise_tests
 
 from gan_helpers import checks
 
@@ -54,17 +54,7 @@ def test_every_exercise_has_a_check_and_a_solution():
     assert sorted(found) == [1, 2, 3], "exercises 1-3 have code solutions; 4's is a formula"
 
 
-@pytest.mark.parametrize("number", sorted(CELLS))
-def test_committed_cell_is_unanswered(number):
-    printed, result = run_exercise(CELLS[number], None, namespace())
-    assert result is None and f"Exercise {number}: not answered yet" in printed
-
-
-@pytest.mark.parametrize("number,wrong", [(n, w) for n, ws in WRONG.items() for w in ws])
-def test_wrong_answer_is_rejected(number, wrong):
-    printed, result = run_exercise(CELLS[number], wrong, namespace())
-    assert result is False, printed
-    assert f"Exercise {number}: not yet, because" in printed
+test_committed_cell_is_unanswered, test_wrong_answer_is_rejected = standard_exercise_tests(CELLS, WRONG, namespace)
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4])

@@ -18,7 +18,7 @@ notebook. Exercise 4 has no check cell.
 
 import numpy as np
 import pytest
-from exercise_harness import code_cell, exercise_cells, folded_solutions, run_exercise
+from exercise_harness import code_cell, exercise_cells, folded_solutions, run_exercise, standard_exercise_tests
 
 from gan_helpers import checks
 
@@ -108,17 +108,7 @@ def test_every_checked_exercise_has_wrong_answers_and_a_right_one():
     assert {2, 5} <= set(folded_solutions(NOTEBOOK))
 
 
-@pytest.mark.parametrize("number", sorted(CELLS))
-def test_committed_cell_is_unanswered(number):
-    printed, result = run_exercise(CELLS[number], None, namespace())
-    assert result is None and f"Exercise {number}: not answered yet" in printed
-
-
-@pytest.mark.parametrize("number,wrong", [(n, w) for n, ws in WRONG.items() for w in ws])
-def test_wrong_answer_is_rejected(number, wrong):
-    printed, result = run_exercise(CELLS[number], wrong, namespace())
-    assert result is False, printed
-    assert f"Exercise {number}: not yet, because" in printed
+test_committed_cell_is_unanswered, test_wrong_answer_is_rejected = standard_exercise_tests(CELLS, WRONG, namespace)
 
 
 @pytest.mark.parametrize("number", sorted(RIGHT))
