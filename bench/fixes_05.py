@@ -48,7 +48,7 @@ TensorFlow thread, ``--workers`` at a time; ``cpu_seconds`` is that process's CP
 the job takes on one idle core. Results: ``--output`` (default ``bench/results/fixes_05.json``);
 ``--merge`` adds the jobs of this invocation to an existing output (e.g. methods run later);
 ``--keep`` skips jobs already in the output; ``--merge-from`` adds the jobs of other outputs made with
-the same settings (e.g. in parallel). The unrolled GAN (about 4 plain steps per step, notebook 05 section 2) runs in the
+the same settings (e.g. in parallel). The unrolled GAN (about 5x the CPU time of a plain run) runs in the
 healthy setting only unless ``--unrolled-broken``. The reference run is committed as
 ``bench/reference/fixes_05.json`` and shown by notebook 05, section 6.
 """
@@ -73,7 +73,7 @@ ALL_METHODS = ["vanilla", "nonsaturating", "wgan-gp", "hinge", "pacgan", "miniba
                "unrolled", "ttur", "label-smoothing", "lr-decay", "recipe"]
 SETTINGS = {"broken": 4.0, "healthy": 1.0}   # lr_g / lr_d
 METRICS = ("fair_share", "modes", "high_quality", "reverse_kl", "spread")
-HEALTHY_ONLY = {"unrolled"}   # about 4x a plain step: by default trained in the healthy setting only
+HEALTHY_ONLY = {"unrolled"}   # about 5x the CPU time of a plain run: by default trained in the healthy setting only
 
 
 def _one_thread():
@@ -276,7 +276,7 @@ def main(argv=None):
     parser.add_argument("--pacgan-distributions", nargs="+", default=["grid"], choices=["ring", "grid"])
     parser.add_argument("--unrolled-broken", action="store_true",
                         help="also train the unrolled GAN in the broken setting "
-                             "(skipped by default: it costs ~4x; the reference includes it)")
+                             "(skipped by default: it costs ~5x; the reference includes it)")
     parser.add_argument("--merge-from", type=Path, nargs="+", default=[],
                         help="add the jobs of these outputs (same settings) to --output, e.g. a run made in parallel")
     parser.add_argument("--no-pacgan", action="store_true", help="skip the PacGAN vanilla reproduction")

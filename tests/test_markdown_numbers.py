@@ -155,6 +155,11 @@ QUOTES: dict[str, list[tuple[str, str]]] = {
         # section 1: what real data score, and the rebuilt PacGAN GAN (committed bench/reference/fixes_05.json)
         (r"Real data score about \*\*([\d.]+) %\*\* high quality", r"= ([\d.]+)% of its mass within 3 std"),
         (r"real data score about ([\d.]+), not 1", r"fair-share score of real data \(20 draws of 2,500\): ([\d.]+)"),
+        # the live cross-check compares the two losses at the same rates
+        (r"fair share ([\d.]+) against [\d.]+, 3 seeds each", r"\nvanilla +([\d.]+) ± [\d.]+ +[\d.]+ +[\d.]+ ±"),
+        (r"fair share [\d.]+ against ([\d.]+), 3 seeds each", r"\nnonsaturating +([\d.]+) ± [\d.]+ +[\d.]+ +[\d.]+ ±"),
+        (r"cross-check below compares them at the same rates \(([\d.]+) against",
+         r"\nvanilla +([\d.]+) ± [\d.]+ +[\d.]+ +[\d.]+ ±"),
         (r"real data score about ([\d.]+) \(section 1\), a generator",
          r"fair-share score of real data \(20 draws of 2,500\): ([\d.]+)"),
         (r"a mean of ([\d.]+) grid modes", r"grid: modes \[[\d, ]+\] \(mean ([\d.]+)\)"),
@@ -175,7 +180,6 @@ QUOTES: dict[str, list[tuple[str, str]]] = {
         (r"Below it: R1 \(([\d.]+)\)", r"broken / r1 +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
         (r"and the unrolled GAN \(([\d.]+)\) stayed within", r"broken / unrolled +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
         (r"`ttur` \(([\d.]+)\) sets its own ratio", r"broken / ttur +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
-        (r"The minimax `vanilla` loss \(([\d.]+)\) did far better", r"broken / vanilla +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
         (r"shown to differ from vanilla \(([\d.]+)\)", r"broken / minibatch-std +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
         (r"`vanilla` reaches ([\d.]+) and covers", r"healthy / vanilla +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
         (r"`lr-decay` \(([\d.]+)\) and the `recipe`", r"healthy / lr-decay +\S+ +\S+ +[\d.]+ +([\d.]+) ±"),
