@@ -30,7 +30,7 @@ SEEDS = (1, 2)
 RTOL, ATOL = 1e-6, 1e-9
 # results that measure the clock, not the model: timings, and notebook 03's all-convolutional DCGAN trained
 # for a fixed number of seconds (how many steps fit in them depends on the machine's load)
-TIMING_KEYS = ("seconds", "step_ms", "allconv")
+TIMING_KEYS = ("seconds", "step_ms", "ms_per_step", "allconv")
 
 _runs: dict = {}
 
