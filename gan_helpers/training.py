@@ -87,6 +87,16 @@ class GAN(keras.Model):
         generator update; :meth:`generate` then uses it. Averaging irons out the generator's
         oscillation around the equilibrium and gives cleaner samples at no training cost
         (Yazici et al., "The unusual effectiveness of averaging in GAN training", ICLR 2019).
+    augment : callable, optional
+        ``augment(images, seed_generator)`` applied to the real **and** the fake images before
+        every discriminator call, in both steps (DiffAugment, Zhao et al. 2020:
+        :func:`gan_helpers.augment.diff_augment`). It must be differentiable: the generator's
+        gradient flows through it. Defined in notebook 08.
+    r1_gamma : float, optional
+        When > 0, the discriminator's loss adds ``r1_gamma / 2 * R1``, ``R1 = E_x ||grad_x D(x)||^2``
+        at the real images (Mescheder et al. 2018; :func:`gan_helpers.losses.r1_penalty`), computed
+        in the same forward pass (through ``augment`` when given, as the official DiffAugment
+        code does). ``d_loss`` includes the penalty. Defined in notebook 08 (on 2-D points: 05).
 
     ``compile(g_optimizer=..., d_optimizer=...)`` takes the two optimizers. Each ``train_step``
     on a batch of ``real_images`` returns ``d_loss``, ``g_loss`` and the discriminator's mean
@@ -94,7 +104,8 @@ class GAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, d_loss_fn=minimax_discriminator_loss,
-                 g_loss_fn=nonsaturating_generator_loss, seed=None, ema_decay=None, **kwargs):
+                 g_loss_fn=nonsaturating_generator_loss, seed=None, ema_decay=None, augment=None, r1_gamma=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
             raise TypeError("generator and discriminator must be keras.Model instances; got "
@@ -109,6 +120,12 @@ class GAN(keras.Model):
         if ema_decay is not None and (isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float))
                                       or not 0 < ema_decay < 1):
             raise ValueError(f"ema_decay must be None or a number in (0, 1); got {ema_decay!r}")
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be None or a callable (images, seed_generator) -> images; got {augment!r}")
+        if isinstance(r1_gamma, bool) or not isinstance(r1_gamma, (int, float)) or not r1_gamma >= 0:
+            raise ValueError(f"r1_gamma must be a number >= 0; got {r1_gamma!r}")
+        self.augment = augment
+        self.r1_gamma = float(r1_gamma)
         self.generator = generator
         self.discriminator = discriminator
         self.ema_decay = None if ema_decay is None else float(ema_decay)
@@ -121,6 +138,9 @@ class GAN(keras.Model):
         self.d_loss_fn = d_loss_fn
         self.g_loss_fn = g_loss_fn
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.augment_seed = None  # only a GAN that augments draws (and stores) augmentation noise
+        if augment is not None:
+            self.augment_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -157,17 +177,25 @@ class GAN(keras.Model):
                 opt.build(model.trainable_variables)
         self.built = True
 
-    def generate(self, n=None, seed=0, z=None, batch_size=500):
+    def generate(self, n=None, seed=0, z=None, batch_size=500, truncation=1.0, averaged=True):
         """Generate ``n`` images (NumPy, in [-1, 1]) from noise seeded by ``seed``, or from ``z``.
 
-        Uses the averaged generator when the GAN keeps one (``ema_decay``)."""
+        Uses the averaged generator when the GAN keeps one (``ema_decay``), unless ``averaged``
+        is False. ``truncation`` (psi in [0, 1]) scales ``z`` towards its mean first, ``psi * z``
+        (the truncation trick, :func:`gan_helpers.augment.truncate_noise`; 1: none)."""
+        from gan_helpers.augment import truncate_noise
+
         if z is None:
             n = positive_integer("n", n)
             z = np.random.default_rng(seed).normal(size=(n, self.latent_dim)).astype("float32")
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}); got {z.shape}")
-        generator = self.generator if self.ema_generator is None else self.ema_generator
+        if truncation != 1.0:
+            z = truncate_noise(z, truncation)
+        if not isinstance(averaged, bool):
+            raise TypeError(f"averaged must be True or False; got {averaged!r}")
+        generator = self.generator if (self.ema_generator is None or not averaged) else self.ema_generator
         return np.concatenate([ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))
                                for i in range(0, len(z), batch_size)])
 
@@ -189,6 +217,9 @@ class GAN(keras.Model):
         start = context.replica_id_in_sync_group * batch_size
         return z[start:start + batch_size]
 
+    def _augment(self, images):
+        return images if self.augment is None else self.augment(images, self.augment_seed)
+
     def train_step(self, real_images):
         import tensorflow as tf
 
@@ -201,9 +232,19 @@ class GAN(keras.Model):
         z = self.sample_noise(batch_size)
         fake_images = self.generator(z, training=True)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real_images, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
+            if self.r1_gamma > 0:
+                real_images = ops.convert_to_tensor(real_images)
+                with tf.GradientTape() as r1_tape:
+                    r1_tape.watch(real_images)
+                    real_logits = self.discriminator(self._augment(real_images), training=True)
+                r1_grads = r1_tape.gradient(real_logits, real_images)
+                r1 = ops.mean(ops.sum(ops.square(ops.reshape(r1_grads, (ops.shape(r1_grads)[0], -1))), axis=1))
+            else:
+                real_logits = self.discriminator(self._augment(real_images), training=True)
+            fake_logits = self.discriminator(self._augment(fake_images), training=True)
             d_loss = self.d_loss_fn(real_logits, fake_logits)
+            if self.r1_gamma > 0:
+                d_loss = d_loss + 0.5 * self.r1_gamma * r1
             scaled = d_loss * scale
         grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
@@ -211,7 +252,7 @@ class GAN(keras.Model):
         # 2. generator: make D call fresh fakes real
         z = self.sample_noise(batch_size)
         with tf.GradientTape() as tape:
-            fake_logits_g = self.discriminator(self.generator(z, training=True), training=True)
+            fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
             g_loss = self.g_loss_fn(fake_logits_g)
             scaled = g_loss * scale
         grads = tape.gradient(scaled, self.generator.trainable_variables)
