@@ -10,6 +10,11 @@ Small, flat modules (each one has an ``__all__``):
   PacGAN packing and the minibatch standard deviation feature; spectral normalization as a switch).
 - :mod:`gan_helpers.dirac` -- the Dirac GAN (a two-number game): its vector field, gradient-descent
   trajectories with and without a gradient penalty, eigenvalues at the equilibrium, one figure.
+- :mod:`gan_helpers.augment` -- DiffAugment (colour, translation, cutout; differentiable, applied to
+  real and fake images) and the truncation trick, for notebook 08.
+- :mod:`gan_helpers.translation` -- image-to-image translation on digits (notebook 07): the paired
+  tasks, the thick-stroke style, a U-Net generator, a PatchGAN and its receptive field, sharpness
+  and ink measures.
 - :mod:`gan_helpers.training` -- a ``keras.Model`` GAN trained by ``fit``; live monitor,
   per-epoch image metrics and resumable checkpoints as callbacks.
 - :mod:`gan_helpers.metrics` -- distances between sample sets, mode coverage, classifier FID

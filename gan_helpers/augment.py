@@ -14,7 +14,7 @@ The three policies of the paper, for grey digits in [-1, 1] (``images`` of shape
 
 - ``"color"`` -- brightness ``x + (u - 0.5)`` and contrast ``(x - mean(x)) * (u + 0.5) + mean(x)``,
   ``u ~ U(0, 1)`` (the paper's saturation step changes nothing on one channel and is left out);
-- ``"translation"`` -- a shift by up to ``ratio * size`` pixels (paper: 1/8, i.e. 3 pixels on 28),
+- ``"translation"`` -- a shift by up to ``round(ratio * size)`` pixels (paper: 1/8, i.e. 4 pixels on 28),
   filled with the background;
 - ``"cutout"`` -- a square of side ``ratio * size`` (paper: 1/2, i.e. 14 pixels) at a random
   centre set to the background.

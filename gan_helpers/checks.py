@@ -1303,3 +1303,196 @@ def check_dirac_smallest_gamma(exercise, answer, h=0.2, f_prime_0=0.5) -> bool |
 
 
 __all__ += ["check_reverse_kl_by_hand", "check_fair_share", "check_dirac_smallest_gamma"]
+
+
+# ---- notebook 07: image-to-image translation (pix2pix, CycleGAN)
+def check_patch_size(exercise, answer) -> bool | None:
+    """``answer``: the receptive field of pix2pix's default PatchGAN (five 4x4 convolutions with
+    strides 2, 2, 2, 1, 1): from the top unit down, ``r <- (r - 1) * s + k`` gives 70."""
+    if unanswered(exercise, answer, "an integer in answer_1"):
+        return None
+    if isinstance(answer, bool):
+        return report(exercise, False, f"{answer!r} is not a number of pixels.")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"{answer!r} is not a number.")
+    if value == 70:
+        return report(exercise, True, praise="The paper's 70x70 PatchGAN: 1 -> 4 -> 7 -> 16 -> 34 -> 70. The strides "
+                                             "near the input multiply the field the most.")
+    if value == 28:          # the layers taken first to last (the strides applied in the wrong order)
+        return report(exercise, False, "go from the top logit down: the last layers (stride 1) come first, the "
+                                       "first layers (stride 2) last.")
+    if value == 20:          # 5 * 4: kernels added without the strides
+        return report(exercise, False, "a layer of stride s multiplies the field of everything above it by s.")
+    return report(exercise, False, "start at r = 1 for the logit and apply r <- (r - 1) * s + k once per layer, the "
+                                   "last layer first.")
+
+
+def check_l1_l2_minimizers(exercise, answer, p_ink=0.3) -> bool | None:
+    """``answer``: ``(v_l1, v_l2)`` for a pixel that is +1 with probability ``p_ink`` and -1
+    otherwise: the value minimizing E|y - v| is the median (-1 for p_ink < 0.5), the value
+    minimizing E(y - v)^2 is the mean ``2 p_ink - 1`` (-0.4)."""
+    if unanswered(exercise, answer, "the pair (v_l1, v_l2) in answer_2"):
+        return None
+    try:
+        v_l1, v_l2 = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, f"the answer must be a pair of numbers (v_l1, v_l2); got {answer!r}.")
+    median, mean = (1.0 if p_ink > 0.5 else -1.0), 2 * p_ink - 1
+    if close(v_l1, mean, abs_=1e-3) and close(v_l2, median, abs_=1e-3):
+        return report(exercise, False, "the two are swapped: which of the two losses is minimized by the mean?")
+    if not close(v_l2, mean, abs_=1e-3):
+        return report(exercise, False, "for the squared error, set the derivative of 0.3 (1 - v)^2 + 0.7 (-1 - v)^2 to "
+                                       "zero.")
+    if not close(v_l1, median, abs_=1e-3):
+        return report(exercise, False, "for the L1 error, how do 0.3 |1 - v| + 0.7 |-1 - v| change when v moves one "
+                                       "step toward -1 (for v between -1 and 1)?")
+    return report(exercise, True, praise="L1 picks the median, the squared error the mean (a grey pixel). Per pixel, "
+                                         "L1 is not blurred; over a whole stroke whose place is uncertain, it still is.")
+
+
+def _reference_cycle_loss(a, b, g, f):
+    import numpy as np
+
+    return float(np.mean(np.abs(f(g(a)) - a)) + np.mean(np.abs(g(f(b)) - b)))
+
+
+def check_cycle_loss(exercise, loss_function) -> bool | None:
+    """``loss_function(a, b, g, f)``: CycleGAN's cycle-consistency loss,
+    ``mean |f(g(a)) - a| + mean |g(f(b)) - b|``, one number. Tried with two made-up translations
+    that are not inverses of each other, where every wrong variant (one direction only, squares,
+    a sum instead of a mean, the identity loss, no absolute value) gives another number."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    a, b = rng.uniform(-1, 1, size=(2, 4, 28, 28, 1)).astype("float32")
+    g = lambda x: np.clip(1.3 * x + 0.2, -1, 1)    # noqa: E731 (made-up translations)
+    f = lambda x: 0.6 * x - 0.1                      # noqa: E731
+    value, verdict = _call_first(exercise, loss_function, a, b, g, f)
+    if verdict is False:
+        return False
+    if value is None:
+        print(f"Exercise {exercise}: not answered yet (write the body of the function in the cell above and run it "
+              "again).")
+        return None
+    try:
+        value = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        return report(exercise, False, f"your function returned {type(value).__name__}, not a number.")
+    if value.shape != ():
+        return report(exercise, False, f"it returned shape {value.shape}: the loss is one number for the batch.")
+    value = float(value)
+    expected = _reference_cycle_loss(a, b, g, f)
+    one_way = (float(np.mean(np.abs(f(g(a)) - a))), float(np.mean(np.abs(g(f(b)) - b))))
+    if any(np.isclose(value, v, rtol=1e-4) for v in one_way):
+        return report(exercise, False, "it measures one direction only: there and back from style A *and* from style B.")
+    identity = float(np.mean(np.abs(g(b) - b)) + np.mean(np.abs(f(a) - a)))
+    if np.isclose(value, identity, rtol=1e-4):
+        return report(exercise, False, "that is the identity loss (g applied to b, f to a): the cycle applies both "
+                                       "translations in turn.")
+    if not np.isclose(value, expected, rtol=1e-4):
+        return report(exercise, False, "the number differs from the mean absolute error of f(g(a)) against a plus that "
+                                       "of g(f(b)) against b.")
+    return report(exercise, True, praise="The cycle term of section 4, without the weight lambda_cycle.")
+
+
+__all__ += ["check_patch_size", "check_l1_l2_minimizers", "check_cycle_loss"]
+
+
+# ---- notebook 08: modern image GANs (spectral norm, hinge, R1, DiffAugment, EMA, truncation)
+def check_hinge_by_hand(exercise, answer) -> bool | None:
+    """The hinge discriminator loss of real scores (2.0, 0.5) and fake scores (-3.0, 0.0): 0.25 + 0.5."""
+    if unanswered(exercise, answer, "a number"):
+        return None
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return report(exercise, False, f"the answer should be one number; got {type(answer).__name__}.")
+    if close(answer, 0.75):
+        return report(exercise, True, praise="The real 2.0 and the fake -3.0 are past the margin: they cost nothing.")
+    import math
+
+    minimax = (math.log1p(math.exp(-2.0)) + math.log1p(math.exp(-0.5))) / 2 + \
+        (math.log1p(math.exp(-3.0)) + math.log1p(math.exp(0.0))) / 2
+    if close(answer, minimax, rel=1e-2):
+        return report(exercise, False, "that is the minimax (cross-entropy) loss of these scores, not the hinge loss.")
+    if close(answer, 1.5):
+        return report(exercise, False, "the loss averages over each batch; it does not sum.")
+    return report(exercise, False, "take max(0, 1 - D(x)) for each real score and max(0, 1 + D(G(z))) for each fake, "
+                                   "and average each group.")
+
+
+def check_translate(exercise, translate) -> bool | None:
+    """Compare ``translate(image, dy, dx)`` with :func:`gan_helpers.augment.rand_translation` on several shifts."""
+    import numpy as np
+
+    from gan_helpers.augment import rand_translation
+
+    image = np.random.default_rng(8).uniform(-1, 1, size=(28, 28)).astype("float32")
+    first, failed = _call_first(exercise, translate, image.copy(), 2, 3)
+    if failed is False:
+        return False
+    if unanswered(exercise, first, "your function's body"):
+        return None
+    for dy, dx in ((2, 3), (0, 0), (-3, 1), (1, -2), (-2, -3), (3, 0)):
+        expected = np.asarray(rand_translation(image[None, :, :, None], ratio=0.125, shifts=[[dy, dx]]))[0, :, :, 0]
+        try:
+            got = np.asarray(translate(image.copy(), dy, dx), dtype="float32")
+        except Exception as error:  # the learner's code may fail in any way: say so, don't crash
+            return report(exercise, False, f"your function raised {type(error).__name__}: {error} for dy={dy}, dx={dx}.")
+        if got.shape != (28, 28):
+            return report(exercise, False, f"the result should have the image's shape (28, 28); got {got.shape}.")
+        if not np.allclose(got, expected, atol=1e-5):
+            if np.allclose(got, np.roll(image, (dy, dx), axis=(0, 1)), atol=1e-5):
+                return report(exercise, False, f"for dy={dy}, dx={dx} the pixels that leave one side come back on the "
+                                               "other (a roll); uncovered pixels should be the background -1.")
+            if np.allclose(got, np.asarray(rand_translation(image[None, :, :, None], shifts=[[dx, dy]]))[0, :, :, 0],
+                           atol=1e-5):
+                return report(exercise, False, "rows and columns are swapped: dy moves rows (down), dx columns (right).")
+            return report(exercise, False, f"for dy={dy}, dx={dx} the result differs from the shifted image "
+                                           f"in {int(np.sum(~np.isclose(got, expected, atol=1e-5)))} pixels.")
+    return report(exercise, True, praise="Your shift agrees with DiffAugment's translation.")
+
+
+def check_r1_linear(exercise, answer) -> bool | None:
+    """R1 of D(x) = a . x with a = (0.5, -1, 2, 0): ||a||^2 = 5.25; with gamma 10 the loss gains 26.25."""
+    if unanswered(exercise, answer, "a pair (R1, added loss)"):
+        return None
+    try:
+        r1, added = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return report(exercise, False, "the answer should be a pair of numbers, (R1, gamma / 2 * R1).")
+    if close(r1, 5.25) and close(added, 26.25):
+        return report(exercise, True, praise="The gradient of a linear D is its weight vector, at every image.")
+    if close(r1, 5.25 ** 0.5):
+        return report(exercise, False, "R1 is the *squared* norm of the gradient.")
+    if close(r1, 1.5):
+        return report(exercise, False, "R1 squares the gradient's components before adding them (it is not their sum).")
+    if close(r1, 5.25):
+        return report(exercise, False, "R1 is right; the loss adds gamma / 2 times it.")
+    return report(exercise, False, "the gradient of a sum of a_i x_i with respect to x is the vector a; R1 is its "
+                                   "squared length.")
+
+
+def check_held_out_share(exercise, answer, log, other_log) -> bool | None:
+    """The last record's share of held-out real digits called real, from ``log`` (step, training share, held-out share)."""
+    import numpy as np
+
+    if unanswered(exercise, answer, "a share between 0 and 1"):
+        return None
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.floating)):
+        return report(exercise, False, f"the answer should be one number; got {type(answer).__name__}.")
+    log, other_log = np.asarray(log, dtype=float), np.asarray(other_log, dtype=float)
+    expected = log[-1, 2]
+    if close(answer, expected, abs_=1e-6):
+        return report(exercise, True, praise=f"At the end, D called {100 * log[-1, 1]:.0f} % of its training digits real "
+                                      f"and {100 * expected:.0f} % of the held-out digits.")
+    if answer > 1 and close(answer / 100, expected, abs_=1e-6):
+        return report(exercise, False, "give a share between 0 and 1, not a percentage.")
+    if close(answer, log[-1, 1], abs_=1e-6):
+        return report(exercise, False, "that is the share of the *training* digits (the second column).")
+    if close(answer, other_log[-1, 2], abs_=1e-6):
+        return report(exercise, False, "that is the run *with* DiffAugment.")
+    return report(exercise, False, "read the third column of the last row of the log.")
+
+
+__all__ += ["check_hinge_by_hand", "check_translate", "check_r1_linear", "check_held_out_share"]

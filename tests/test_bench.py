@@ -154,3 +154,63 @@ def test_lr_ratio_smoke_run(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads(out.read_text())
     assert set(results["results"]) == {"1.0", "4.0"} and "| 4 |" in results["markdown"]
+
+
+def test_modern_08_smoke_run(tmp_path):
+    out = tmp_path / "modern.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "modern_08.py"), "--budget", "1", "--little-budget", "1",
+                             "--seeds", "0", "--configs", "dcgan", "diffaug", "--little", "equal-lr+diffaug",
+                             "--sizes", "100", "--workers", "2", "--eval-samples", "100",
+                             "--cache", str(tmp_path / "runs"), "--output", str(out)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert set(results["table"]) == {"dcgan", "diffaug"} and results["budget_cpu_seconds"] == 1
+    assert "ema_fid" in results["table"]["diffaug"] and "raw_fid" in results["table"]["diffaug"]
+    run = results["runs"]["diffaug/0"]
+    assert run["steps"] >= 2 and len(run["ema_fid_sample_sets"]) == 5 and "precision" in run["raw"]
+    little = results["little_runs"]["equal-lr+diffaug/100/0"]
+    assert little["digits"] == 100 and 0 <= little["near_copies_features"] <= 1
+    assert "| `diffaug` |" in results["markdown"] and "| 100 |" in results["little_markdown"]
+    assert "noise band" in results["markdown"]
+
+
+# bench/translation_07.py: one quick-mode run of notebook 07 through the bench, and its summary on made-up runs
+def test_translation_07_smoke_run(tmp_path):
+    out = tmp_path / "translation.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "translation_07.py"), "--quick", "--seeds", "0",
+                             "--folder", str(tmp_path / "runs"), "--out", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert results["seeds"] == [0] and results["quick"] is True and results["task"] == "inpaint"
+    assert (tmp_path / "runs" / "results_inpaint_seed0_quick.json").exists()
+    assert not (tmp_path / "runs" / "seed0").exists(), "without --keep only the results JSON stays"
+    assert "| `L1 + GAN` |" in results["markdown"] and "| `with cycle` |" in results["markdown"]
+    assert results["pix2pix"]["fid"]["verdict"] == "one seed: no verdict"
+
+
+def test_translation_07_summary_and_noise_band():
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("translation_07", ROOT / "bench" / "translation_07.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def run(l1_gan_fid, l1_only_fid, changed_cycle, changed_without):
+        paired = {"l1_error": 0.1, "sharpness": 0.2, "accuracy": 0.8}
+        unpaired = {"accuracy": 0.9, "ink": 0.2, "cycle_l1": 0.1, "accuracy_to_thin": 0.9, "ink_to_thin": 0.15}
+        return {"pix2pix": {"L1 only": dict(paired, fid=l1_only_fid), "L1 + GAN": dict(paired, fid=l1_gan_fid)},
+                "cyclegan": {"with cycle": dict(unpaired, changed=changed_cycle),
+                             "without cycle": dict(unpaired, changed=changed_without)}}
+
+    runs = [run(10, 30, 0.05, 0.10), run(12, 32, 0.06, 0.30), run(11, 28, 0.04, 0.05)]
+    paired = bench.compare(runs, "pix2pix", bench.PAIRED, bench.PAIRED_METRICS)
+    fid = paired["fid"]
+    assert fid["L1 only"] == [30.0, 2.0] and fid["L1 + GAN"] == [11.0, 1.0] and fid["difference"] == -19.0
+    assert abs(fid["band"] - 2 * np.sqrt((4 + 1) / 3)) < 1e-12 and fid["verdict"] == "lower"
+    assert paired["l1_error"]["verdict"] == "no difference detected"   # identical values: no spread, no difference
+    changed = bench.compare(runs, "cyclegan", bench.UNPAIRED, bench.UNPAIRED_METRICS)["changed"]
+    assert changed["verdict"] == "no difference detected"   # -0.10 against a band of about 0.29

@@ -92,3 +92,26 @@ def test_lr_lesson_percentages_come_from_the_reference_run():
     assert [round(share[1.0]), round(share[0.25])] == [int(slower.group(1)), int(slower.group(2))]
     missed = [sum(s["modes"] < 8 for s in data["results"][r]) for r in ("4.0", "5.0")]
     assert f"missed modes in {missed[0]} and {missed[1]} of the {data['seeds']} seeds" in lesson
+
+
+def test_translation_tables_are_quoted_whole_from_the_reference_run():
+    """Notebook 07, bench/README.md and README.md quote bench/reference/translation_07.json's two tables row for row,
+    and every 'mean ± std' or percentage pair the notebook's prose quotes is a value of that run."""
+    data = json.loads((ROOT / "bench" / "reference" / "translation_07.json").read_text(encoding="utf-8"))
+    assert data["seeds"] == [0, 1, 2] and data["quick"] is False
+    rows = [line for line in data["markdown"].splitlines() if line.startswith("|") and not line.startswith("|---")]
+    assert len(rows) >= 10
+    for where in ("notebooks/07_image_translation.ipynb", "bench/README.md", "README.md"):
+        text = markdown(Path(where).name) if where.endswith(".ipynb") else (ROOT / where).read_text(encoding="utf-8")
+        for row in rows:
+            assert row in text, f"{where} does not quote this row of bench/reference/translation_07.json:\n{row}"
+    cells = set()
+    for row in rows:
+        cells.update(re.findall(r"-?\d+(?:\.\d+)?%? ± \d+(?:\.\d+)?%?", row))
+    prose = markdown("07_image_translation.ipynb")
+    for row in rows:
+        prose = prose.replace(row, "")
+    quoted = re.findall(r"-?\d+(?:\.\d+)?%? ± \d+(?:\.\d+)?%?", prose)
+    assert len(quoted) >= 10
+    for pair in quoted:
+        assert pair in cells, f"notebook 07 quotes {pair}, which is no cell of bench/reference/translation_07.json"

@@ -252,6 +252,14 @@ QUOTES: dict[str, list[tuple[str, str]]] = {
         (r"above the grammar's ([\d.]+), while", r"held-out sentences ([\d.]+) nats, the MLE"),
         (r"nats per training sentence, is ([\d.]+), \*below\*", r"= ([\d.]+) nats per training sentence"),
     ],
+    "08_modern_image_gans.ipynb": [
+        # section 6: the truncation curve's ends (psi, precision, recall, FID, score per line)
+        (r"this run's samples have precision ([\d.]+) and recall", r"\n 1\.00 +([\d.]+) +[\d.]+ +[\d.]+ +[\d.]+"),
+        (r"this run's samples have precision [\d.]+ and recall ([\d.]+)\.", r"\n 1\.00 +[\d.]+ +([\d.]+) +[\d.]+ +[\d.]+"),
+        (r"at \$\\psi = 0\.2\$ precision is ([\d.]+)", r"\n 0\.20 +([\d.]+) +[\d.]+ +[\d.]+ +[\d.]+"),
+        (r"at \$\\psi = 0\.2\$ precision is [\d.]+ and recall ([\d.]+)", r"\n 0\.20 +[\d.]+ +([\d.]+) +[\d.]+ +[\d.]+"),
+        (r"every sample is the same image \(recall ([\d.]+)\)", r"\n 0\.00 +[\d.]+ +([\d.]+) +[\d.]+ +[\d.]+"),
+    ],
     "06_applications.ipynb": [
         # the time line: the committed run's own clock
         (r"the committed run took (\d+) s after imports", r"Notebook run time: (\d+) s \(after imports\)"),
@@ -313,6 +321,26 @@ QUOTES: dict[str, list[tuple[str, str]]] = {
         (r"above the undamaged digits \((\d+) % against \d+ % for blocks\)",
          r"block +nearest neighbour +[\d.]+ ± [\d.]+ +([\d.]+)%"),
         (r"above the undamaged digits \(\d+ % against (\d+) % for blocks\)", r"undamaged digits +([\d.]+)%"),
+    ],
+    "07_image_translation.ipynb": [
+        # the time line: the committed run's own clock
+        (r"the committed run took (\d+) s after imports", r"Notebook run time: (\d+) s \(after imports\)"),
+        # section 3: the input itself against the models (one run), the real digits' sharpness and accuracy
+        (r"with its lower half left empty, scores ([\d.]+)", r"input \(no model\) +([\d.]+)"),
+        (r"toward the real digits' ([\d.]+)", r"real held-out digits: [^\n]*sharpness ([\d.]+)"),
+        (r"\(real digits: ([\d.]+) %\)", r"real held-out digits: [^\n]*evaluator accuracy ([\d.]+)%"),
+        # section 5: the real thick and thin digits
+        (r"than real thick digits, ([\d.]+) %", r"the same digits thickened: evaluator accuracy ([\d.]+)%"),
+        (r"Real thin digits have an ink share of ([\d.]+)", r"real held-out digits: [^\n]*ink share ([\d.]+)"),
+        (r"real thick ones ([\d.]+);", r"the same digits thickened: [^\n]*ink share ([\d.]+)"),
+        (r"against ([\d.]+) for real thin digits", r"real held-out digits: [^\n]*ink share ([\d.]+)"),
+        # section 5: changed digits the evaluator already misread before translation
+        (r"in this run, (\d+) of the \d+ with the cycle loss",
+         r"with cycle: \d+ digits changed their reading; (\d+) of them"),
+        (r"in this run, \d+ of the (\d+) with the cycle loss", r"with cycle: (\d+) digits changed their reading"),
+        (r"with the cycle loss and (\d+) of the \d+ without\)",
+         r"without cycle: \d+ digits changed their reading; (\d+) of them"),
+        (r"with the cycle loss and \d+ of the (\d+) without\)", r"without cycle: (\d+) digits changed their reading"),
     ],
 }
 
