@@ -20,23 +20,3 @@ def pytest_collectstart(collector):
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb":
         collector.skip_compare += ("stderr", "application/vnd.jupyter.widget-view+json")
-
-
-import pytest  # noqa: E402
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Group tests for ``pytest-xdist --dist loadgroup`` (what ``python3 course.py test`` uses): each test
-    file's tests stay on one worker, as with ``--dist loadfile`` (nbval's cells of one notebook share a
-    kernel; module-level caches are computed once), except ``tests/test_reliability.py``, which forms
-    one group per notebook: its quick runs of different notebooks are independent, and as one file
-    they kept one worker busy while the other idled."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        group = str(item.path)
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.path.name == "test_reliability.py" and "path" in params:
-            group += "::" + params["path"].stem
-        item.add_marker(pytest.mark.xdist_group(group))

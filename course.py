@@ -19,7 +19,7 @@ Options of `lab`:  --port N (default: 8888, or the next free port), --notebook-d
                    notebooks/); other arguments go to `jupyter lab` (e.g. --no-browser).
 Options of `run`:  --quick (GAN_COURSE_QUICK=1), -p NAME VALUE (a papermill parameter, repeatable),
                    --notebook NAME (only notebooks whose file name contains NAME).
-Options of `test`: other arguments go to pytest; 2 workers (pytest-xdist: -n 2 --dist loadgroup) unless
+Options of `test`: other arguments go to pytest; 2 workers (pytest-xdist: -n 2 --dist loadfile) unless
                    they include -n/--numprocesses; GAN_COURSE_TEST_WORKERS=N sets the count (0 or 1: no xdist).
 Maintainers:       python3 course.py refresh notebooks/01_gan_concepts.ipynb
                    re-executes a notebook in place with its default parameters (a real, full run)
@@ -321,16 +321,15 @@ def cmd_run(args) -> None:
 
 
 def xdist_args(extra: list, environ=os.environ) -> list:
-    """``-n N --dist loadgroup`` (pytest-xdist, 2 workers: both cores of the reference machine; by group:
-    conftest.py makes each test file one group, because nbval's cells of one notebook share one kernel and
-    must stay on one worker, and splits tests/test_reliability.py into one group per notebook), unless
+    """``-n N --dist loadfile`` (pytest-xdist, 2 workers: both cores of the reference machine; by file, because
+    nbval's cells of one notebook share one kernel and must stay on one worker), unless
     ``extra`` chooses itself (-n, --numprocesses, -p no:xdist); GAN_COURSE_TEST_WORKERS sets N (0, 1: none)."""
     if any(a.startswith(("-n", "--numprocesses")) or a.endswith("no:xdist") for a in extra):
         return []
     workers = environ.get("GAN_COURSE_TEST_WORKERS", "2").strip()
     if not (workers.isdigit() or workers == "auto"):
         sys.exit(f"GAN_COURSE_TEST_WORKERS={workers!r}: give a number of workers (0 or 1: no xdist) or 'auto'.")
-    return [] if workers.isdigit() and int(workers) <= 1 else ["-n", workers, "--dist", "loadgroup"]
+    return [] if workers.isdigit() and int(workers) <= 1 else ["-n", workers, "--dist", "loadfile"]
 
 
 def cmd_test(args) -> None:

@@ -285,8 +285,8 @@ def test_notebooks_run_with_plain_papermill(project):
 
 
 @pytest.mark.parametrize("extra, workers, expected", [
-    ([], None, ["-n", "2", "--dist", "loadgroup"]),
-    (["-x"], "3", ["-n", "3", "--dist", "loadgroup"]),
+    ([], None, ["-n", "2", "--dist", "loadfile"]),
+    (["-x"], "3", ["-n", "3", "--dist", "loadfile"]),
     ([], "0", []), ([], "1", []),
     (["-n", "4"], None, []), (["-n4"], None, []), (["--numprocesses=auto"], None, []), (["-p", "no:xdist"], "2", []),
 ])
@@ -302,7 +302,7 @@ def test_bad_worker_count_stops():
 def test_cmd_test_passes_workers_then_the_users_arguments(project, monkeypatch):
     monkeypatch.delenv("GAN_COURSE_TEST_WORKERS", raising=False)
     course.cmd_test(SimpleNamespace(extra=["-k", "losses"]))
-    assert project.calls[-1][1:] == ["-m", "pytest", "-n", "2", "--dist", "loadgroup", "-k", "losses"]
+    assert project.calls[-1][1:] == ["-m", "pytest", "-n", "2", "--dist", "loadfile", "-k", "losses"]
 
 
 # --- course.py for real, under an unsupported Python ---------------------------------------------------------
